@@ -1,0 +1,29 @@
+// Command hybridmgmt manages the Microsoft Hybrid Agent for Exchange hybrid
+// deployments. See README.md and docs/.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+
+	"github.com/hybridmgmt/hybridmgmt/pkg/cmdlets"
+	"github.com/hybridmgmt/hybridmgmt/pkg/exitcode"
+	"github.com/hybridmgmt/hybridmgmt/pkg/output"
+)
+
+// version is set at build time: -ldflags "-X main.version=1.2.3".
+var version = "0.1.0-dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	f := cmdlets.NewFactory(version)
+	f.Context = ctx
+	err := cmdlets.NewRootCmd(f).ExecuteContext(ctx)
+	stop()
+	if err != nil {
+		fmt.Fprintln(f.IO.ErrOut, "hybridmgmt: "+output.EscapeTerminal(err.Error()))
+	}
+	os.Exit(exitcode.Of(err))
+}

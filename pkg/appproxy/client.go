@@ -1,0 +1,361 @@
+// Package appproxy is the Microsoft Graph beta client for the App Proxy
+// surface the Hybrid Agent lives on: connector groups and connectors, and
+// applications' onPremisesPublishing. Every route and fallback here is
+// sourced in docs/graph.md; beta is required because these types do not
+// exist in v1.0.
+package appproxy
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hybridmgmt/hybridmgmt/pkg/cloud"
+	"github.com/hybridmgmt/hybridmgmt/pkg/exitcode"
+)
+
+// TokenSource is the slice of pkg/auth the client needs.
+type TokenSource interface {
+	Token(ctx context.Context) (string, error)
+	AppOnly() bool
+}
+
+// Limits that keep a hostile or broken server from exhausting memory or
+// holding the command forever.
+const (
+	// MaxResponseBytes bounds one response body; Graph pages of
+	// applications with $select are a few hundred KiB at most.
+	MaxResponseBytes = 16 << 20
+	// maxErrorBytes bounds what is read of an error body.
+	maxErrorBytes = 64 << 10
+	// DefaultRequestTimeout bounds one attempt, headers and body together.
+	DefaultRequestTimeout = 60 * time.Second
+	// maxPages stops a server that pages forever with fresh links.
+	maxPages = 10000
+)
+
+// Options configure a Client; tests inject every dependency.
+type Options struct {
+	// BaseURL is the Graph beta root, e.g. https://graph.microsoft.com/beta.
+	BaseURL string
+	// GraphRoot is the real Graph root of the cloud, used in @odata.id
+	// references (Graph resolves them against its own host).
+	GraphRoot  string
+	HTTPClient *http.Client
+	Tokens     TokenSource
+	Cloud      cloud.Cloud
+	// RetryBudget bounds the time all retries of one command share.
+	RetryBudget time.Duration
+	// RequestTimeout bounds one attempt; 0 means DefaultRequestTimeout.
+	RequestTimeout time.Duration
+	Now            func() time.Time
+	// Sleep waits between retries; tests replace it to avoid real waits.
+	Sleep func(ctx context.Context, d time.Duration) error
+	Logf  func(format string, args ...any)
+}
+
+// Client talks to Graph beta.
+type Client struct {
+	opts     Options
+	base     *url.URL
+	deadline time.Time // end of the retry budget, fixed at construction
+}
+
+// New builds a client. The retry budget starts now: it is per command.
+func New(o Options) *Client {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Sleep == nil {
+		o.Sleep = sleepCtx
+	}
+	if o.RetryBudget <= 0 {
+		o.RetryBudget = 30 * time.Second
+	}
+	if o.RequestTimeout <= 0 {
+		o.RequestTimeout = DefaultRequestTimeout
+	}
+	if o.GraphRoot == "" {
+		o.GraphRoot = o.Cloud.GraphRoot
+	}
+	base, _ := url.Parse(strings.TrimRight(o.BaseURL, "/"))
+	return &Client{opts: o, base: base, deadline: o.Now().Add(o.RetryBudget)}
+}
+
+// AppOnly reports whether the client holds application (not user) tokens.
+func (c *Client) AppOnly() bool { return c.opts.Tokens.AppOnly() }
+
+func (c *Client) logf(format string, args ...any) {
+	if c.opts.Logf != nil {
+		c.opts.Logf(format, args...)
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// request describes one Graph call.
+type request struct {
+	op     string // for messages: "list connector groups"
+	method string
+	url    string // absolute
+	body   any    // JSON-encoded when non-nil
+	// retryable says whether 5xx may be retried: true for reads and
+	// idempotent writes (PATCH/PUT/DELETE), false for POST creates, where a
+	// lost response may already have created something.
+	retryable bool
+	// hint403 names the role or permission a 403 means is missing.
+	hint403 string
+}
+
+// path builds an absolute URL under the beta root from an escaped path and
+// a query.
+func (c *Client) path(p string, q url.Values) string {
+	u := *c.base
+	u.Path = strings.TrimRight(c.base.Path, "/") + p
+	u.RawPath = ""
+	if strings.ContainsAny(p, "%'()$") {
+		u.RawPath = strings.TrimRight(c.base.EscapedPath(), "/") + p
+		if unescaped, err := url.PathUnescape(u.RawPath); err == nil {
+			u.Path = unescaped
+		}
+	}
+	if q != nil {
+		// Graph expects literal $ in OData options; url.Values escapes it
+		// as %24, which Graph also accepts.
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
+}
+
+// do performs r with retries and decodes a 2xx JSON body into out (nil
+// discards it). It returns the response headers of the final attempt.
+func (c *Client) do(ctx context.Context, r request, out any) error {
+	var payload []byte
+	if r.body != nil {
+		var err error
+		if payload, err = json.Marshal(r.body); err != nil {
+			return fmt.Errorf("%s: encoding request: %w", r.op, err)
+		}
+	}
+	for attempt := 1; ; attempt++ {
+		err, retryAfter, retry := c.attempt(ctx, r, payload, out)
+		if err == nil {
+			return nil
+		}
+		if !retry {
+			return err
+		}
+		wait := backoff(attempt, retryAfter)
+		if c.opts.Now().Add(wait).After(c.deadline) {
+			c.logf("%s: retry budget (%s) spent after %d attempts", r.op, c.opts.RetryBudget, attempt)
+			var ge *Error
+			if errors.As(err, &ge) {
+				return err
+			}
+			return exitcode.Wrap(exitcode.ErrUnavailable, fmt.Errorf("%w (retry budget %s spent after %d attempts)", err, c.opts.RetryBudget, attempt))
+		}
+		c.logf("%s: attempt %d failed (%v); retrying in %s", r.op, attempt, err, wait)
+		if err := c.opts.Sleep(ctx, wait); err != nil {
+			return fmt.Errorf("%s: %w", r.op, err)
+		}
+	}
+}
+
+// backoff honours Retry-After (seconds) when the server sent one, else
+// grows exponentially with jitter from 1 s, capped at 30 s.
+func backoff(attempt int, retryAfter time.Duration) time.Duration {
+	if retryAfter > 0 {
+		return retryAfter
+	}
+	d := time.Second << min(attempt-1, 5)
+	d = min(d, 30*time.Second)
+	return d/2 + rand.N(d/2+1)
+}
+
+// attempt makes one HTTP request. It reports whether the failure is worth
+// retrying and any server-requested delay.
+func (c *Client) attempt(ctx context.Context, r request, payload []byte, out any) (err error, retryAfter time.Duration, retry bool) {
+	token, err := c.opts.Tokens.Token(ctx)
+	if err != nil {
+		return err, 0, false
+	}
+	actx, cancel := context.WithTimeout(ctx, c.opts.RequestTimeout)
+	defer cancel()
+	var body io.Reader
+	if payload != nil {
+		body = bytes.NewReader(payload)
+	}
+	req, err := http.NewRequestWithContext(actx, r.method, r.url, body)
+	if err != nil {
+		return fmt.Errorf("%s: %w", r.op, err), 0, false
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Accept", "application/json")
+	if payload != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	c.logf("%s %s", r.method, redactURL(r.url))
+	resp, err := c.opts.HTTPClient.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("%s: %w", r.op, ctx.Err()), 0, false
+		}
+		// Transport failures (reset, timeout, proxy refused) are retried
+		// for idempotent calls; a POST may have reached the server.
+		return exitcode.Wrap(exitcode.ErrUnavailable, fmt.Errorf("%s: %w", r.op, err)), 0, r.retryable
+	}
+	defer resp.Body.Close()
+	c.logf("%s -> %d request-id=%s", r.op, resp.StatusCode, resp.Header.Get("request-id"))
+
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		if out == nil || resp.StatusCode == http.StatusNoContent {
+			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBytes))
+			return nil, 0, false
+		}
+		if err := decodeBody(resp.Body, out); err != nil {
+			if ctx.Err() != nil {
+				return fmt.Errorf("%s: %w", r.op, ctx.Err()), 0, false
+			}
+			if errors.Is(err, errTransport) {
+				return exitcode.Wrap(exitcode.ErrUnavailable, fmt.Errorf("%s: reading response: %w", r.op, err)), 0, r.retryable
+			}
+			return fmt.Errorf("%s: invalid response from Graph (request-id %s): %w", r.op, resp.Header.Get("request-id"), err), 0, false
+		}
+		return nil, 0, false
+	}
+
+	errBody, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBytes))
+	ge := decodeError(r.op, resp.StatusCode, resp.Header, errBody)
+	switch resp.StatusCode {
+	case http.StatusUnauthorized:
+		ge.Hint = "the token was rejected; run `hybridmgmt connect` again"
+	case http.StatusForbidden:
+		ge.Hint = r.hint403
+	case http.StatusTooManyRequests:
+		// Throttled requests were not processed: safe to retry any method.
+		return ge, parseRetryAfter(resp.Header.Get("Retry-After")), true
+	case http.StatusServiceUnavailable, http.StatusGatewayTimeout, http.StatusBadGateway:
+		return ge, parseRetryAfter(resp.Header.Get("Retry-After")), r.retryable
+	}
+	return ge, 0, false
+}
+
+var errTransport = errors.New("connection failed while reading the body")
+
+// decodeBody streams a JSON body into out through a size limit, so a huge
+// or endless body fails instead of being buffered.
+func decodeBody(body io.Reader, out any) error {
+	lr := &limitedReader{r: body, n: MaxResponseBytes}
+	dec := json.NewDecoder(lr)
+	if err := dec.Decode(out); err != nil {
+		if lr.exceeded {
+			return fmt.Errorf("response larger than %d MiB", MaxResponseBytes>>20)
+		}
+		if lr.readErr != nil && !errors.Is(lr.readErr, io.EOF) {
+			return fmt.Errorf("%w: %v", errTransport, lr.readErr)
+		}
+		return err
+	}
+	return nil
+}
+
+type limitedReader struct {
+	r        io.Reader
+	n        int64
+	exceeded bool
+	readErr  error
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.n <= 0 {
+		l.exceeded = true
+		return 0, io.ErrUnexpectedEOF
+	}
+	if int64(len(p)) > l.n {
+		p = p[:l.n]
+	}
+	n, err := l.r.Read(p)
+	l.n -= int64(n)
+	if err != nil {
+		l.readErr = err
+	}
+	return n, err
+}
+
+func parseRetryAfter(v string) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && s >= 0 {
+		return min(time.Duration(s)*time.Second, 5*time.Minute)
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := time.Until(t); d > 0 {
+			return min(d, 5*time.Minute)
+		}
+	}
+	return 0
+}
+
+// redactURL drops the query: $skiptoken values are opaque server state and
+// have no place in logs.
+func redactURL(s string) string {
+	if i := strings.IndexByte(s, '?'); i >= 0 {
+		return s[:i] + "?…"
+	}
+	return s
+}
+
+// page is one page of a Graph collection.
+type page[T any] struct {
+	Value    []T    `json:"value"`
+	NextLink string `json:"@odata.nextLink"`
+}
+
+// listAll follows @odata.nextLink verbatim until it stops appearing. A link
+// to another origin is refused (the bearer token must not leave Graph) and a
+// link seen before is an error rather than silently partial output.
+func listAll[T any](ctx context.Context, c *Client, r request) ([]T, error) {
+	var all []T
+	seen := map[string]bool{r.url: true}
+	for n := 0; ; n++ {
+		if n >= maxPages {
+			return nil, fmt.Errorf("%s: more than %d pages; giving up", r.op, maxPages)
+		}
+		var p page[T]
+		if err := c.do(ctx, r, &p); err != nil {
+			return nil, err
+		}
+		all = append(all, p.Value...)
+		if p.NextLink == "" {
+			return all, nil
+		}
+		if seen[p.NextLink] {
+			return nil, fmt.Errorf("%s: Graph returned a paging link it had already returned; refusing partial results", r.op)
+		}
+		seen[p.NextLink] = true
+		next, err := url.Parse(p.NextLink)
+		if err != nil || next.Scheme != c.base.Scheme || next.Host != c.base.Host {
+			return nil, fmt.Errorf("%s: Graph returned a paging link outside %s; refusing to follow it", r.op, c.base.Host)
+		}
+		r.url = p.NextLink
+	}
+}

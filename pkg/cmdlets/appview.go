@@ -1,0 +1,130 @@
+package cmdlets
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	"github.com/hybridmgmt/hybridmgmt/pkg/appproxy"
+	"github.com/hybridmgmt/hybridmgmt/pkg/output"
+)
+
+// ApplicationView is how an application is printed: id, appId and
+// displayName, then every onPremisesPublishing property at the top level, as
+// the original module's objects had them, so existing scripts keep working.
+type ApplicationView struct {
+	ID                         string `json:"id"`
+	AppID                      string `json:"appId"`
+	DisplayName                string `json:"displayName"`
+	ExternalURL                string `json:"externalUrl"`
+	InternalURL                string `json:"internalUrl"`
+	ExternalAuthenticationType string `json:"externalAuthenticationType"`
+	ApplicationServerTimeout   string `json:"applicationServerTimeout"`
+	IsOnPremPublishingEnabled  bool   `json:"isOnPremPublishingEnabled"`
+	// Extra holds the other onPremisesPublishing properties, flattened too.
+	Extra map[string]any `json:"-"`
+}
+
+func newApplicationView(a *appproxy.Application) ApplicationView {
+	v := ApplicationView{ID: a.ID, AppID: a.AppID, DisplayName: a.DisplayName, Extra: map[string]any{}}
+	for k, val := range a.Publishing {
+		s, _ := val.(string)
+		switch k {
+		case "externalUrl":
+			v.ExternalURL = s
+		case "internalUrl":
+			v.InternalURL = s
+		case "externalAuthenticationType":
+			v.ExternalAuthenticationType = s
+		case "applicationServerTimeout":
+			v.ApplicationServerTimeout = s
+		case "isOnPremPublishingEnabled":
+			v.IsOnPremPublishingEnabled, _ = val.(bool)
+		case "id", "appId", "displayName":
+			// never let a publishing property shadow the app's identity
+		default:
+			v.Extra[k] = val
+		}
+	}
+	return v
+}
+
+// MarshalJSON writes the known fields in a fixed order, then the extra
+// publishing properties sorted by name: stable output for diffs and tests.
+func (v ApplicationView) MarshalJSON() ([]byte, error) {
+	type known ApplicationView
+	head, err := json.Marshal(known(v))
+	if err != nil {
+		return nil, err
+	}
+	if len(v.Extra) == 0 {
+		return head, nil
+	}
+	keys := make([]string, 0, len(v.Extra))
+	for k := range v.Extra {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b bytes.Buffer
+	b.Write(head[:len(head)-1])
+	for _, k := range keys {
+		kb, _ := json.Marshal(k)
+		vb, err := json.Marshal(v.Extra[k])
+		if err != nil {
+			return nil, fmt.Errorf("property %s: %w", k, err)
+		}
+		b.WriteByte(',')
+		b.Write(kb)
+		b.WriteByte(':')
+		b.Write(vb)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+func applicationTable(views []ApplicationView) output.TableData {
+	t := output.TableData{Header: []string{"AppId", "DisplayName", "ExternalUrl", "InternalUrl", "Enabled"}}
+	for _, v := range views {
+		t.Rows = append(t.Rows, []string{v.AppID, v.DisplayName, v.ExternalURL, v.InternalURL, fmt.Sprint(v.IsOnPremPublishingEnabled)})
+	}
+	if len(views) == 0 {
+		t.Footer = []string{"no hybrid applications found"}
+	}
+	return t
+}
+
+// DryRunView is what --dry-run prints: the change that would be made.
+type DryRunView struct {
+	Operation string `json:"operation"`
+	AppID     string `json:"appId"`
+	Before    any    `json:"before"`
+	After     any    `json:"after"`
+}
+
+func dryRunTable(plans []DryRunView) output.TableData {
+	t := output.TableData{Header: []string{"Operation", "AppId", "Before", "After"}}
+	for _, p := range plans {
+		t.Rows = append(t.Rows, []string{p.Operation, p.AppID, describe(p.Before), describe(p.After)})
+	}
+	t.Footer = []string{"dry run: nothing was changed"}
+	return t
+}
+
+func describe(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "-"
+	case *ApplicationView:
+		if x == nil {
+			return "-"
+		}
+		return x.InternalURL
+	case ApplicationView:
+		return x.InternalURL
+	case string:
+		return x
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}

@@ -1,0 +1,166 @@
+package cmdlets
+
+import (
+	"net/url"
+	"os"
+	"runtime"
+	"strings"
+
+	"github.com/hybridmgmt/hybridmgmt/pkg/auth"
+	"github.com/hybridmgmt/hybridmgmt/pkg/cloud"
+	"github.com/hybridmgmt/hybridmgmt/pkg/exitcode"
+	"github.com/hybridmgmt/hybridmgmt/pkg/secretinput"
+	"github.com/hybridmgmt/hybridmgmt/pkg/validate"
+)
+
+// AuthConfig chooses the sign-in mode from the flags and the AZURE_*
+// environment and reads any secret from stdin, once. Everything that can be
+// wrong with the input is reported here, before a token request.
+func (f *Factory) AuthConfig() (*auth.Config, error) {
+	f.authOnce.Do(func() { f.authCfg, f.authErr = f.buildAuthConfig() })
+	return f.authCfg, f.authErr
+}
+
+func (f *Factory) buildAuthConfig() (*auth.Config, error) {
+	s, err := f.Settings()
+	if err != nil {
+		return nil, err
+	}
+	g := f.Global
+	hc, err := f.HTTPClient()
+	if err != nil {
+		return nil, err
+	}
+	cacheDir, err := defaultCacheDir(f.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	authorityURL, _ := url.Parse(s.AuthorityHost)
+	cfg := &auth.Config{
+		CloudName:         s.Cloud.Name,
+		AuthorityHost:     s.AuthorityHost,
+		InstanceDiscovery: cloud.IsMicrosoftLoginHost(authorityURL.Host),
+		Tenant:            s.TenantID,
+		ClientID:          s.ClientID,
+		Username:          s.UPN,
+		CacheDir:          cacheDir,
+		HTTPClient:        hc,
+		Prompt:            f.IO.ErrOut,
+		OpenURL:           f.OpenURL,
+		Logf:              f.verbosef,
+	}
+	graphResource := s.Cloud.GraphRoot
+	delegatedScopes := []string{graphResource + "/Directory.ReadWrite.All"}
+	appScopes := []string{graphResource + "/.default"}
+
+	certPath := pick(g.Certificate, f.Getenv("AZURE_CLIENT_CERTIFICATE_PATH"))
+	envSecret := f.Getenv("AZURE_CLIENT_SECRET")
+	userFlags := s.UPN != "" || g.DeviceCode
+
+	switch {
+	case g.Username != "":
+		cfg.Mode = auth.ModeUsernamePassword
+		if cfg.Password, err = f.readSecret("the password for --username"); err != nil {
+			return nil, err
+		}
+	case g.ClientSecretStdin || (!userFlags && g.Certificate == "" && envSecret != ""):
+		cfg.Mode = auth.ModeClientSecret
+		if g.ClientSecretStdin {
+			if cfg.ClientSecret, err = f.readSecret("the client secret"); err != nil {
+				return nil, err
+			}
+		} else {
+			cfg.ClientSecret = envSecret
+		}
+	case certPath != "" && !userFlags:
+		cfg.Mode = auth.ModeClientCertificate
+		if err := checkCertificateFile(certPath); err != nil {
+			return nil, err
+		}
+		cfg.CertificatePath = certPath
+		if isPFX(certPath) {
+			if pw := f.Getenv("AZURE_CLIENT_CERTIFICATE_PASSWORD"); pw != "" {
+				cfg.CertificatePassword = pw
+			} else if !f.IO.IsStdinTTY() {
+				// An unprotected PFX is legal; an empty stdin means no password.
+				pw, err := secretinput.ReadLine(f.IO.In, "the PFX password")
+				if err == nil {
+					cfg.CertificatePassword = pw
+				}
+			}
+		}
+	case g.DeviceCode:
+		cfg.Mode = auth.ModeDeviceCode
+	case s.UPN != "":
+		cfg.Mode = auth.ModeInteractive
+		if !canOpenBrowser(f) {
+			cfg.Mode = auth.ModeDeviceCode
+		}
+	case f.interactiveDefault:
+		cfg.Mode = auth.ModeInteractive
+		if !canOpenBrowser(f) {
+			cfg.Mode = auth.ModeDeviceCode
+		}
+	default:
+		cfg.Mode = auth.ModeCached
+	}
+
+	if cfg.Mode.AppOnly() {
+		cfg.Scopes = appScopes
+		if !s.ClientIDSet {
+			return nil, exitcode.Usagef("app-only sign-in needs --client-id (or AZURE_CLIENT_ID): the id of your own app registration")
+		}
+		if cfg.Tenant == "" {
+			return nil, exitcode.Usagef("app-only sign-in needs --tenant-id (or AZURE_TENANT_ID)")
+		}
+	} else {
+		cfg.Scopes = delegatedScopes
+		if cfg.Tenant == "" {
+			// As the original module did: the UPN's domain names the tenant,
+			// for both user modes, so their caches serve each other.
+			cfg.Tenant = s.UPNDomain
+		}
+	}
+	return cfg, nil
+}
+
+func (f *Factory) readSecret(what string) (string, error) {
+	if f.IO.IsStdinTTY() {
+		return "", exitcode.Usagef("%s must be piped on standard input (it is never read from a terminal prompt or an argument)", what)
+	}
+	return secretinput.ReadLine(f.IO.In, what)
+}
+
+func isPFX(path string) bool {
+	l := strings.ToLower(path)
+	return strings.HasSuffix(l, ".pfx") || strings.HasSuffix(l, ".p12")
+}
+
+func checkCertificateFile(path string) error {
+	if _, err := validate.Name("--certificate", path); err != nil {
+		return err
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return exitcode.Usagef("--certificate: %v", err)
+	}
+	if st.IsDir() || st.Size() > 1<<20 {
+		return exitcode.Usagef("--certificate %s is not a certificate file (directory or over 1 MiB)", path)
+	}
+	return nil
+}
+
+// canOpenBrowser decides between the browser and the device code for
+// --user-principal-name: a browser needs a desktop session (or $BROWSER),
+// and someone must be at the terminal to finish either.
+func canOpenBrowser(f *Factory) bool {
+	if f.OpenURL != nil || f.Getenv("BROWSER") != "" {
+		return true
+	}
+	switch runtime.GOOS {
+	case "windows", "darwin":
+		return true
+	default:
+		return f.Getenv("DISPLAY") != "" || f.Getenv("WAYLAND_DISPLAY") != ""
+	}
+}

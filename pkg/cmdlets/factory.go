@@ -1,0 +1,206 @@
+package cmdlets
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hybridmgmt/hybridmgmt/pkg/appproxy"
+	"github.com/hybridmgmt/hybridmgmt/pkg/auth"
+	"github.com/hybridmgmt/hybridmgmt/pkg/iostreams"
+	"github.com/hybridmgmt/hybridmgmt/pkg/netproxy"
+	"github.com/hybridmgmt/hybridmgmt/pkg/output"
+)
+
+// Factory holds the lazily built dependencies every command shares. Tests
+// replace any constructor; commands never build clients themselves.
+type Factory struct {
+	IO      *iostreams.IOStreams
+	Getenv  func(string) string
+	Now     func() time.Time
+	Version string
+	Context context.Context
+
+	// Global is bound to the root's persistent flags.
+	Global *GlobalOptions
+
+	// System is the OS proxy source (WinHTTP on Windows, nil elsewhere).
+	System netproxy.SystemSource
+
+	// HTTPClient returns the client for Graph and sign-in traffic.
+	HTTPClient func() (*http.Client, error)
+	// Tokens returns the token source for the resolved sign-in settings.
+	Tokens func() (auth.TokenSource, error)
+	// AppProxy returns the Graph App Proxy client.
+	AppProxy func() (appproxy.API, error)
+	// OpenURL overrides the browser opener (tests); nil = system browser.
+	OpenURL func(string) error
+
+	settingsOnce sync.Once
+	settings     *Settings
+	settingsErr  error
+
+	httpOnce   sync.Once
+	httpClient *http.Client
+	httpErr    error
+
+	// interactiveDefault makes a call without credential flags sign in
+	// interactively (connect) instead of using only the cache.
+	interactiveDefault bool
+
+	authOnce sync.Once
+	authCfg  *auth.Config
+	authErr  error
+}
+
+// NewFactory wires the production dependencies.
+func NewFactory(version string) *Factory {
+	f := &Factory{
+		IO:      iostreams.System(),
+		Getenv:  os.Getenv,
+		Now:     time.Now,
+		Version: version,
+		Context: context.Background(),
+		Global:  &GlobalOptions{},
+		System:  netproxy.System(),
+	}
+	f.HTTPClient = f.defaultHTTPClient
+	f.Tokens = f.defaultTokens
+	f.AppProxy = f.defaultAppProxy
+	return f
+}
+
+// Settings validates and resolves the global options once.
+func (f *Factory) Settings() (*Settings, error) {
+	f.settingsOnce.Do(func() {
+		f.settings, f.settingsErr = resolveSettings(f.Global, f.Getenv)
+	})
+	return f.settings, f.settingsErr
+}
+
+func (f *Factory) defaultHTTPClient() (*http.Client, error) {
+	f.httpOnce.Do(func() { f.httpClient, f.httpErr = f.buildHTTPClient() })
+	return f.httpClient, f.httpErr
+}
+
+func (f *Factory) buildHTTPClient() (*http.Client, error) {
+	s, err := f.Settings()
+	if err != nil {
+		return nil, err
+	}
+	choice, err := netproxy.Resolver{Explicit: s.Proxy, Getenv: f.Getenv, System: f.System}.Resolve()
+	if err != nil {
+		return nil, err
+	}
+	f.verbosef("proxy for Graph: %s", choice.Describe(&url.URL{Scheme: "https", Host: strings.TrimPrefix(s.GraphRoot, "https://")}))
+	// The system roots already honour SSL_CERT_FILE on Linux and the
+	// certificate store on Windows, which is where admins add inspection
+	// or private CAs; verification is never turned off.
+	tr := &http.Transport{
+		Proxy:                 choice.Func,
+		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
+		TLSHandshakeTimeout:   15 * time.Second,
+		ResponseHeaderTimeout: 60 * time.Second,
+		IdleConnTimeout:       30 * time.Second,
+		MaxIdleConnsPerHost:   4,
+		ForceAttemptHTTP2:     true,
+	}
+	return &http.Client{Transport: tr}, nil
+}
+
+func (f *Factory) defaultTokens() (auth.TokenSource, error) {
+	cfg, err := f.AuthConfig()
+	if err != nil {
+		return nil, err
+	}
+	return auth.New(*cfg)
+}
+
+func (f *Factory) defaultAppProxy() (appproxy.API, error) {
+	s, err := f.Settings()
+	if err != nil {
+		return nil, err
+	}
+	hc, err := f.HTTPClient()
+	if err != nil {
+		return nil, err
+	}
+	ts, err := f.Tokens()
+	if err != nil {
+		return nil, err
+	}
+	return appproxy.New(appproxy.Options{
+		BaseURL:     s.GraphBeta,
+		GraphRoot:   s.GraphRoot,
+		HTTPClient:  hc,
+		Tokens:      ts,
+		Cloud:       s.Cloud,
+		RetryBudget: s.RetryBudget,
+		Now:         f.Now,
+		Logf:        f.verbosef,
+	}), nil
+}
+
+// verbosef writes a diagnostic line to stderr under --verbose.
+func (f *Factory) verbosef(format string, args ...any) {
+	if f.Global == nil || !f.Global.Verbose {
+		return
+	}
+	fmt.Fprintf(f.IO.ErrOut, "verbose: "+format+"\n", args...)
+}
+
+// defaultCacheDir is the per-user cache directory for tokens.
+func defaultCacheDir(getenv func(string) string) (string, error) {
+	if d := getenv("HYBRIDMGMT_CACHE_DIR"); d != "" {
+		return filepath.Clean(d), nil
+	}
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("no user cache directory (set HYBRIDMGMT_CACHE_DIR): %w", err)
+	}
+	return filepath.Join(d, "hybridmgmt"), nil
+}
+
+func (f *Factory) outputFormat() (output.Format, error) {
+	s, err := f.Settings()
+	if err != nil {
+		return "", err
+	}
+	return s.Output, nil
+}
+
+// requireSignInConfig resolves the sign-in inputs (reading any secret from
+// stdin) so that every input error surfaces as exit 2 before a request.
+func (f *Factory) requireSignInConfig() error {
+	_, err := f.AuthConfig()
+	return err
+}
+
+// hybridSuffix is the published-route DNS suffix of the selected cloud.
+func (f *Factory) hybridSuffix() string {
+	s, err := f.Settings()
+	if err != nil {
+		return ""
+	}
+	return s.Cloud.HybridRouteSuffix
+}
+
+// signIn performs connect's sign-in with the resolved configuration.
+func (f *Factory) signIn(ctx context.Context) (auth.Account, error) {
+	cfg, err := f.AuthConfig()
+	if err != nil {
+		return auth.Account{}, err
+	}
+	c, err := auth.New(*cfg)
+	if err != nil {
+		return auth.Account{}, err
+	}
+	return c.SignIn(ctx)
+}

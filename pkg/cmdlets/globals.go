@@ -1,0 +1,194 @@
+package cmdlets
+
+import (
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hybridmgmt/hybridmgmt/pkg/cloud"
+	"github.com/hybridmgmt/hybridmgmt/pkg/exitcode"
+	"github.com/hybridmgmt/hybridmgmt/pkg/output"
+	"github.com/hybridmgmt/hybridmgmt/pkg/validate"
+)
+
+// DefaultClientID is the Microsoft Graph Command Line Tools public client,
+// pre-consented in most tenants for delegated Graph access (docs/auth.md).
+const DefaultClientID = "14d82eec-204b-4c2f-b7e8-296a70dab67e"
+
+// DefaultRetryBudget bounds the total time all retries of one command may
+// take; HYBRIDMGMT_RETRY_BUDGET overrides it.
+const DefaultRetryBudget = 30 * time.Second
+
+// GlobalOptions are the raw values of the root's persistent flags.
+type GlobalOptions struct {
+	Output            string
+	TenantID          string
+	ClientID          string
+	UserPrincipalName string
+	Username          string
+	PasswordStdin     bool
+	ClientSecretStdin bool
+	Certificate       string
+	DeviceCode        bool
+	Cloud             string
+	AuthorityHost     string
+	GraphEndpoint     string
+	Proxy             string
+	Verbose           bool
+}
+
+func addGlobalFlags(cmd *cobra.Command, g *GlobalOptions) {
+	fl := cmd.PersistentFlags()
+	fl.StringVarP(&g.Output, "output", "o", "table", "output format: table or json")
+	fl.StringVar(&g.TenantID, "tenant-id", "", "tenant id or verified domain (env AZURE_TENANT_ID; default for user sign-in: the UPN's domain)")
+	fl.StringVar(&g.ClientID, "client-id", "", "application (client) id (env AZURE_CLIENT_ID; default: Microsoft Graph Command Line Tools "+DefaultClientID+")")
+	fl.StringVar(&g.UserPrincipalName, "user-principal-name", "", "admin UPN for interactive (MFA-capable) sign-in")
+	fl.StringVar(&g.Username, "username", "", "admin UPN for username/password sign-in, with --password-stdin")
+	fl.BoolVar(&g.PasswordStdin, "password-stdin", false, "read the password for --username from standard input")
+	fl.BoolVar(&g.ClientSecretStdin, "client-secret-stdin", false, "read the app's client secret from standard input (or env AZURE_CLIENT_SECRET)")
+	fl.StringVar(&g.Certificate, "certificate", "", "app certificate: PEM with key, or PFX whose password comes on stdin (env AZURE_CLIENT_CERTIFICATE_PATH)")
+	fl.BoolVar(&g.DeviceCode, "device-code", false, "sign in with a device code instead of a browser")
+	fl.StringVar(&g.Cloud, "cloud", "", "Global, USGov, USGovDoD or China (env HYBRIDMGMT_CLOUD)")
+	fl.StringVar(&g.AuthorityHost, "authority-host", "", "override the sign-in host, scheme://host[:port] (env HYBRIDMGMT_AUTHORITY_HOST)")
+	fl.StringVar(&g.GraphEndpoint, "graph-endpoint", "", "override the Graph host, scheme://host[:port]; /beta is appended (env HYBRIDMGMT_GRAPH_ENDPOINT)")
+	fl.StringVar(&g.Proxy, "proxy", "", "outbound proxy URL for Graph and sign-in (default: HTTPS_PROXY/NO_PROXY, then WinHTTP on Windows)")
+	fl.BoolVar(&g.Verbose, "verbose", false, "diagnostics on stderr (secrets and tokens are never shown)")
+}
+
+// Settings are the validated, resolved global options.
+type Settings struct {
+	Output        output.Format
+	Cloud         cloud.Cloud
+	GraphRoot     string // the cloud's or the override
+	GraphBeta     string
+	AuthorityHost string
+	Proxy         string
+	TenantID      string
+	ClientID      string
+	ClientIDSet   bool
+	UPN           string
+	UPNDomain     string
+	RetryBudget   time.Duration
+	Verbose       bool
+}
+
+// resolveSettings validates every global value and merges the environment,
+// so bad input stops here with exit 2, before any request.
+func resolveSettings(g *GlobalOptions, getenv func(string) string) (*Settings, error) {
+	s := &Settings{Verbose: g.Verbose}
+	var err error
+	if s.Output, err = output.ParseFormat(g.Output); err != nil {
+		return nil, err
+	}
+	if s.Cloud, err = cloud.Lookup(pick(g.Cloud, getenv("HYBRIDMGMT_CLOUD"))); err != nil {
+		return nil, err
+	}
+	s.GraphRoot, s.AuthorityHost = s.Cloud.GraphRoot, s.Cloud.AuthorityHost
+	if v := pick(g.GraphEndpoint, getenv("HYBRIDMGMT_GRAPH_ENDPOINT")); v != "" {
+		if s.GraphRoot, err = validate.EndpointRoot("--graph-endpoint", v); err != nil {
+			return nil, err
+		}
+	}
+	s.GraphBeta = s.GraphRoot + "/beta"
+	if v := pick(g.AuthorityHost, getenv("HYBRIDMGMT_AUTHORITY_HOST")); v != "" {
+		if s.AuthorityHost, err = validate.EndpointRoot("--authority-host", v); err != nil {
+			return nil, err
+		}
+	}
+	if g.Proxy != "" {
+		if s.Proxy, err = validate.ProxyURL("--proxy", g.Proxy); err != nil {
+			return nil, err
+		}
+	}
+	if v := pick(g.TenantID, getenv("AZURE_TENANT_ID")); v != "" {
+		if s.TenantID, err = validate.Tenant("--tenant-id", v); err != nil {
+			return nil, err
+		}
+	}
+	if v := pick(g.ClientID, getenv("AZURE_CLIENT_ID")); v != "" {
+		if s.ClientID, err = validate.GUID("--client-id", v); err != nil {
+			return nil, err
+		}
+		s.ClientIDSet = true
+	} else {
+		s.ClientID = DefaultClientID
+	}
+	if g.UserPrincipalName != "" && g.Username != "" {
+		return nil, exitcode.Usagef("use either --user-principal-name (interactive) or --username with --password-stdin, not both")
+	}
+	if g.PasswordStdin && g.Username == "" {
+		return nil, exitcode.Usagef("--password-stdin needs --username")
+	}
+	if g.Username != "" && !g.PasswordStdin {
+		return nil, exitcode.Usagef("--username needs --password-stdin (passwords are never accepted as arguments)")
+	}
+	if upn := pick(g.UserPrincipalName, g.Username); upn != "" {
+		flag := "--user-principal-name"
+		if g.Username != "" {
+			flag = "--username"
+		}
+		if s.UPN, s.UPNDomain, err = validate.UPN(flag, upn); err != nil {
+			return nil, err
+		}
+	}
+	userMode := s.UPN != "" || g.DeviceCode
+	appMode := g.ClientSecretStdin || g.Certificate != ""
+	if userMode && appMode {
+		return nil, exitcode.Usagef("user sign-in (--user-principal-name, --username, --device-code) and app-only credentials (--client-secret-stdin, --certificate) exclude each other")
+	}
+	if g.ClientSecretStdin && g.Certificate != "" {
+		return nil, exitcode.Usagef("use either --client-secret-stdin or --certificate, not both")
+	}
+	s.RetryBudget = DefaultRetryBudget
+	if v := getenv("HYBRIDMGMT_RETRY_BUDGET"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 || d > time.Hour {
+			return nil, exitcode.Usagef("HYBRIDMGMT_RETRY_BUDGET %q is not a duration between 0 and 1h (e.g. 30s)", v)
+		}
+		s.RetryBudget = d
+	}
+	return s, nil
+}
+
+func pick(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// flagError marks cobra's own parse errors (unknown flag, missing value) as
+// usage errors, and answers a habitual --password or --client-secret with
+// where secrets go instead. pflag's messages name the flag, never its value.
+func flagError(cmd *cobra.Command, err error) error {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "unknown flag: --"); ok {
+		switch strings.ToLower(name) {
+		case "password", "client-secret", "secret", "pfx-password", "certificate-password", "access-token", "token", "credential":
+			return exitcode.Usagef("--%s is not accepted: secrets are read from standard input (--password-stdin, --client-secret-stdin) or AZURE_CLIENT_SECRET, never from arguments", strings.ToLower(name))
+		}
+	}
+	return exitcode.Usagef("%s (see '%s --help')", msg, strings.TrimSpace(cmd.CommandPath()))
+}
+
+// noArgs rejects positional arguments as a usage error (cobra's own
+// validator returns a plain error, which would be exit 1).
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return exitcode.Usagef("%s takes no arguments, got %q (values go with flags, e.g. --app-id GUID)", cmd.CommandPath(), args[0])
+	}
+	return nil
+}
+
+// required reports the first missing required flag as a usage error.
+func required(cmd *cobra.Command, names ...string) error {
+	for _, n := range names {
+		if !cmd.Flags().Changed(n) {
+			return exitcode.Usagef("--%s is required (see '%s --help')", n, cmd.CommandPath())
+		}
+	}
+	return nil
+}

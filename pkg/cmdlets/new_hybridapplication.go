@@ -1,0 +1,270 @@
+package cmdlets
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	"github.com/hybridmgmt/hybridmgmt/pkg/appproxy"
+	"github.com/hybridmgmt/hybridmgmt/pkg/exitcode"
+	"github.com/hybridmgmt/hybridmgmt/pkg/iostreams"
+	"github.com/hybridmgmt/hybridmgmt/pkg/output"
+	"github.com/hybridmgmt/hybridmgmt/pkg/validate"
+)
+
+// NewHybridApplicationOptions are the inputs of new-hybridapplication.
+type NewHybridApplicationOptions struct {
+	IO      *iostreams.IOStreams
+	Client  func() (appproxy.API, error)
+	Context context.Context
+	Output  func() (output.Format, error)
+	Suffix  string
+	Logf    func(string, ...any)
+
+	TargetURI      string
+	AppID          string
+	ConnectorGroup string
+	DryRun         bool
+}
+
+// NewCmdNewHybridApplication builds new-hybridapplication.
+func NewCmdNewHybridApplication(f *Factory, runF func(*NewHybridApplicationOptions) error) *cobra.Command {
+	opts := &NewHybridApplicationOptions{IO: f.IO, Client: f.AppProxy, Output: f.outputFormat, Logf: f.verbosef}
+	cmd := &cobra.Command{
+		Use:   "new-hybridapplication",
+		Short: "Publish a hybrid route to an on-premises Exchange target",
+		Long: heredoc.Doc(`
+			Create and publish the hybrid application, or with --app-id publish an
+			existing application, so https://<appId>.resource.mailboxmigration.his.msappproxy.net
+			reaches --target-uri through the Hybrid Agents.
+
+			Without --app-id the documented Graph flow runs: instantiate the custom
+			application template, set its URIs, set onPremisesPublishing (passthru),
+			and assign a connector group: --connector-group, else "Default group for
+			Exchange Online" when it exists, else the tenant's default group. The
+			assignment is a delegated-only Graph call, so this needs a user sign-in.
+
+			A re-run after a failure resumes with the application created before
+			instead of creating a second one. If a step fails, the error names what
+			was created and the command that removes it.
+		`),
+		Example: heredoc.Doc(`
+			hybridmgmt new-hybridapplication --target-uri exch01.contoso.local --dry-run
+			hybridmgmt new-hybridapplication --target-uri https://mail-lb.contoso.com --connector-group "Default group for Exchange Online"
+			hybridmgmt new-hybridapplication --app-id 6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7 --target-uri exch01.contoso.local
+		`),
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := required(cmd, "target-uri"); err != nil {
+				return err
+			}
+			var err error
+			if opts.TargetURI, err = validate.TargetURI("--target-uri", opts.TargetURI); err != nil {
+				return err
+			}
+			if cmd.Flags().Changed("app-id") {
+				if opts.AppID, err = validate.GUID("--app-id", opts.AppID); err != nil {
+					return err
+				}
+			}
+			if cmd.Flags().Changed("connector-group") {
+				if opts.ConnectorGroup, err = validate.Name("--connector-group", opts.ConnectorGroup); err != nil {
+					return err
+				}
+			}
+			if err := f.requireSignInConfig(); err != nil {
+				return err
+			}
+			opts.Context = cmd.Context()
+			opts.Suffix = f.hybridSuffix()
+			if runF != nil {
+				return runF(opts)
+			}
+			return newHybridApplicationRun(opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.TargetURI, "target-uri", "", "on-premises target: https URI or FQDN of the Exchange server or load balancer (required)")
+	cmd.Flags().StringVar(&opts.AppID, "app-id", "", "publish this existing application instead of creating one")
+	cmd.Flags().StringVar(&opts.ConnectorGroup, "connector-group", "", "connector group to assign (default: \""+appproxy.ExchangeGroupName+"\", else the default group)")
+	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print the planned change and write nothing")
+	return cmd
+}
+
+// hybridDisplayName names a created application after its target, which is
+// also how a re-run recognises it.
+func hybridDisplayName(target string) string {
+	u, _ := url.Parse(target)
+	return "Exchange Hybrid Agent - " + u.Host
+}
+
+// progress records what a multi-step create has done, for the error a
+// failure reports.
+type progress struct {
+	created *appproxy.Application
+	done    []string
+}
+
+func (p *progress) fail(step string, err error) error {
+	if p.created == nil {
+		return fmt.Errorf("%s: %w", step, err)
+	}
+	// Exit 1 by design (not the cause's code): the tenant now holds a
+	// half-configured app, and the message says how to finish or undo it.
+	return fmt.Errorf("new-hybridapplication stopped at %q: %v. Created so far: application %q (appId %s, object id %s); done: %s. Re-run the same command to resume, or clean up with: hybridmgmt remove-hybridapplication --app-id %s --delete-application",
+		step, err, p.created.DisplayName, p.created.AppID, p.created.ID, strings.Join(p.done, ", "), p.created.AppID)
+}
+
+func newHybridApplicationRun(opts *NewHybridApplicationOptions) error {
+	ctx := opts.Context
+	format, err := opts.Output()
+	if err != nil {
+		return err
+	}
+	client, err := opts.Client()
+	if err != nil {
+		return err
+	}
+	if client.AppOnly() {
+		return exitcode.Authf("new-hybridapplication needs a signed-in user: assigning the connector group is a delegated-only Graph call. Sign in with --user-principal-name (Application Administrator or Global Administrator)")
+	}
+	group, err := pickConnectorGroup(ctx, client, opts.ConnectorGroup)
+	if err != nil {
+		return err
+	}
+
+	var app *appproxy.Application
+	routeGUID := opts.AppID
+	if opts.AppID != "" {
+		if app, err = client.GetApplication(ctx, opts.AppID); err != nil {
+			if appproxy.IsNotFound(err) {
+				return exitcode.NotFoundf("no application with appId or object id %s", opts.AppID)
+			}
+			return err
+		}
+	} else {
+		name := hybridDisplayName(opts.TargetURI)
+		existing, err := client.FindApplicationsByDisplayName(ctx, name)
+		if err != nil {
+			return err
+		}
+		switch len(existing) {
+		case 0:
+		case 1:
+			app = &existing[0]
+			opts.Logf("found %q (appId %s) from an earlier run; resuming with it", name, app.AppID)
+		default:
+			return fmt.Errorf("%d applications are named %q; publish one explicitly with --app-id", len(existing), name)
+		}
+		if app != nil {
+			routeGUID = app.AppID
+		}
+	}
+
+	if app != nil && app.Published() {
+		if _, ok := appproxy.HybridRouteGUID(app.ExternalURL(), opts.Suffix); !ok {
+			return exitcode.Usagef("application %s is already published at %s, which is not a hybrid route; refusing to overwrite it", app.AppID, app.ExternalURL())
+		}
+		if app.InternalURL() != opts.TargetURI {
+			return exitcode.Usagef("application %s is already published to %s; use update-hybridapplication to retarget it", app.AppID, app.InternalURL())
+		}
+		opts.Logf("application %s is already published to %s; nothing to do", app.AppID, opts.TargetURI)
+		views := []ApplicationView{newApplicationView(app)}
+		return output.Print(opts.IO.Out, format, views, func() output.TableData { return applicationTable(views) })
+	}
+
+	if opts.DryRun {
+		plan := DryRunView{Operation: "create", AppID: "(assigned by Entra)"}
+		if app != nil {
+			plan.Operation, plan.AppID = "publish", app.AppID
+			v := newApplicationView(app)
+			plan.Before = v
+		}
+		ext := "https://<appId>." + opts.Suffix + ":443/"
+		if routeGUID != "" {
+			ext = appproxy.HybridRouteURL(routeGUID, opts.Suffix)
+		}
+		plan.After = map[string]any{
+			"displayName":                hybridDisplayName(opts.TargetURI),
+			"externalUrl":                ext,
+			"internalUrl":                opts.TargetURI,
+			"externalAuthenticationType": "passthru",
+			"connectorGroupId":           group.ID,
+			"connectorGroupName":         group.Name,
+		}
+		if app != nil {
+			plan.After.(map[string]any)["displayName"] = app.DisplayName
+		}
+		plans := []DryRunView{plan}
+		return output.Print(opts.IO.Out, format, plans, func() output.TableData { return dryRunTable(plans) })
+	}
+
+	var p progress
+	if app == nil {
+		if app, err = client.Instantiate(ctx, hybridDisplayName(opts.TargetURI)); err != nil {
+			return p.fail("create application", err)
+		}
+		p.created = app
+		p.done = append(p.done, "created application")
+		routeGUID = app.AppID
+	}
+	external := appproxy.HybridRouteURL(routeGUID, opts.Suffix)
+	if err := client.SetWebURIs(ctx, app.ID, external); err != nil {
+		return p.fail("set application URIs", err)
+	}
+	p.done = append(p.done, "set URIs")
+	if err := client.UpdatePublishing(ctx, app.ID, map[string]any{
+		"internalUrl":                   opts.TargetURI,
+		"externalUrl":                   external,
+		"externalAuthenticationType":    "passthru",
+		"isTranslateHostHeaderEnabled":  false,
+		"isTranslateLinksInBodyEnabled": false,
+		"applicationServerTimeout":      "default",
+	}); err != nil {
+		return p.fail("set onPremisesPublishing", err)
+	}
+	p.done = append(p.done, "published")
+	if err := client.AssignConnectorGroup(ctx, app.ID, group.ID); err != nil {
+		return p.fail("assign connector group "+group.Name, err)
+	}
+	p.done = append(p.done, "assigned connector group")
+	final, err := client.GetApplication(ctx, routeGUID)
+	if err != nil {
+		return p.fail("read back the application", err)
+	}
+	views := []ApplicationView{newApplicationView(final)}
+	return output.Print(opts.IO.Out, format, views, func() output.TableData { return applicationTable(views) })
+}
+
+// pickConnectorGroup applies the documented preference: the named group,
+// else HCW's Exchange group, else the tenant's default group.
+func pickConnectorGroup(ctx context.Context, client appproxy.API, name string) (*appproxy.ConnectorGroup, error) {
+	groups, err := client.ListConnectorGroups(ctx)
+	if err != nil {
+		return nil, err
+	}
+	find := func(match func(g appproxy.ConnectorGroup) bool) *appproxy.ConnectorGroup {
+		for i := range groups {
+			if match(groups[i]) {
+				return &groups[i]
+			}
+		}
+		return nil
+	}
+	if name != "" {
+		if g := find(func(g appproxy.ConnectorGroup) bool { return strings.EqualFold(g.Name, name) }); g != nil {
+			return g, nil
+		}
+		return nil, exitcode.NotFoundf("no connector group named %q", name)
+	}
+	if g := find(func(g appproxy.ConnectorGroup) bool { return strings.EqualFold(g.Name, appproxy.ExchangeGroupName) }); g != nil {
+		return g, nil
+	}
+	if g := find(func(g appproxy.ConnectorGroup) bool { return g.IsDefault }); g != nil {
+		return g, nil
+	}
+	return nil, exitcode.NotFoundf("the tenant has no connector group to assign (no %q and no default group); install a Hybrid Agent first", appproxy.ExchangeGroupName)
+}

@@ -1,0 +1,59 @@
+// Package cmdlets holds one file per cmdlet: each builds its options, binds
+// flags, validates (exit 2 before any request) and calls a run function that
+// talks only to interfaces. Layout after the GitHub CLI's pkg/cmd.
+package cmdlets
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/hybridmgmt/hybridmgmt/pkg/exitcode"
+)
+
+// NewRootCmd builds the hybridmgmt command tree.
+func NewRootCmd(f *Factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "hybridmgmt",
+		Short: "Manage the Microsoft Hybrid Agent for Exchange hybrid deployments",
+		Long: `hybridmgmt manages the Microsoft Hybrid Agent (an Entra Application Proxy
+connector) through Microsoft Graph beta: list agents, inspect, publish,
+retarget and unpublish the hybrid route, and test this machine's connectivity.
+
+Output is a table for people or, with -o json, one JSON array for scripts.
+Exit codes: 0 ok, 1 unexpected error, 2 invalid input, 3 authentication or
+authorization failure, 4 not found, 5 connectivity checks failed, 6 service
+unavailable after retries.`,
+		Args: cobra.ArbitraryArgs,
+		// Without a RunE cobra prints help for an unknown command and
+		// exits 0; scripts need exit 2.
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return exitcode.Usagef("unknown command %q for hybridmgmt (see 'hybridmgmt --help')", args[0])
+			}
+			return cmd.Help()
+		},
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			_, err := f.Settings()
+			return err
+		},
+	}
+	root.SetIn(f.IO.In)
+	root.SetOut(f.IO.Out)
+	root.SetErr(f.IO.ErrOut)
+	root.SetFlagErrorFunc(flagError)
+	root.CompletionOptions.HiddenDefaultCmd = false
+	addGlobalFlags(root, f.Global)
+
+	root.AddCommand(
+		NewCmdGetHybridAgent(f, nil),
+		NewCmdGetHybridApplication(f, nil),
+		NewCmdNewHybridApplication(f, nil),
+		NewCmdUpdateHybridApplication(f, nil),
+		NewCmdRemoveHybridApplication(f, nil),
+		NewCmdConnect(f, nil),
+		NewCmdDisconnect(f, nil),
+		NewCmdVersion(f),
+	)
+	return root
+}

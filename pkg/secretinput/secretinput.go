@@ -1,0 +1,36 @@
+// Package secretinput reads a secret (password, client secret, PFX password)
+// from standard input, the only channel secrets may use: argv is visible to
+// every local user and lands in shell history and process audit logs.
+package secretinput
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+
+	"github.com/hybridmgmt/hybridmgmt/pkg/exitcode"
+)
+
+// MaxLen bounds what is read; no password or client secret comes near it.
+const MaxLen = 16 << 10
+
+// ReadLine reads the first line of r, strips a UTF-8 byte-order mark (Windows
+// PowerShell 5.1 may prepend one when it pipes a string to a native program)
+// and the trailing CR/LF. The secret never appears in an error.
+func ReadLine(r io.Reader, what string) (string, error) {
+	br := bufio.NewReaderSize(io.LimitReader(r, MaxLen+1), 4096)
+	line, err := br.ReadBytes('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", exitcode.Usagef("reading %s from standard input: %v", what, err)
+	}
+	if len(line) > MaxLen {
+		return "", exitcode.Usagef("%s on standard input is longer than %d bytes", what, MaxLen)
+	}
+	line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
+	line = bytes.TrimRight(line, "\r\n")
+	if len(line) == 0 {
+		return "", exitcode.Usagef("%s expected on standard input, got nothing (pipe it in, e.g. `Get-Content secret.txt | hybridmgmt ...`)", what)
+	}
+	return string(line), nil
+}
