@@ -1,6 +1,6 @@
 // Package cloud holds the per-cloud facts the CLI needs: where Graph and the
 // sign-in authority live, the custom-app template id, and the domain of the
-// Hybrid Agent's published route. Sources are in docs/clouds.md.
+// Hybrid Agent's published route. Sources and open questions are in docs/graph.md.
 package cloud
 
 import (
@@ -20,7 +20,7 @@ type Cloud struct {
 	CustomAppTemplateID string
 	// HybridRouteSuffix is the DNS suffix of the published Hybrid Agent route
 	// <appId>.<suffix>. Only the Global value is documented; the others are
-	// derived from each cloud's App Proxy domain (see docs/open-questions.md).
+	// derived from each cloud's App Proxy domain (see docs/graph.md).
 	HybridRouteSuffix string
 	// ModernHybridSupported is false where Microsoft does not support the
 	// Hybrid Agent (connectivity adds a warning).

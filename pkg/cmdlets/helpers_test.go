@@ -1,0 +1,86 @@
+package cmdlets
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hybridmgmt/hybridmgmt/pkg/appproxy"
+	"github.com/hybridmgmt/hybridmgmt/pkg/auth"
+	"github.com/hybridmgmt/hybridmgmt/pkg/cloud"
+	"github.com/hybridmgmt/hybridmgmt/pkg/exitcode"
+	"github.com/hybridmgmt/hybridmgmt/pkg/httpstub"
+	"github.com/hybridmgmt/hybridmgmt/pkg/iostreams"
+)
+
+type fakeTokens struct{ appOnly bool }
+
+func (f fakeTokens) Token(context.Context) (string, error) { return "tok", nil }
+func (f fakeTokens) AppOnly() bool                         { return f.appOnly }
+
+// testEnv runs commands in-process against a stub Graph.
+type testEnv struct {
+	t       *testing.T
+	reg     *httpstub.Registry
+	env     map[string]string
+	appOnly bool
+	stdin   string
+	// clients counts AppProxy constructions: hostile input must build none.
+	clients int
+}
+
+func newTestEnv(t *testing.T) *testEnv {
+	e := &testEnv{t: t, reg: &httpstub.Registry{}, env: map[string]string{
+		"HYBRIDMGMT_CACHE_DIR": t.TempDir(),
+	}}
+	t.Cleanup(func() { e.reg.Verify(t) })
+	return e
+}
+
+type result struct {
+	code   int
+	stdout string
+	stderr string
+}
+
+func (e *testEnv) run(args ...string) result {
+	e.t.Helper()
+	srv := httpstub.NewTLSServer(e.t, e.reg)
+	ios, in, out, errOut := iostreams.Test()
+	in.WriteString(e.stdin)
+	f := NewFactory("1.2.3")
+	f.IO = ios
+	f.Getenv = func(k string) string { return e.env[k] }
+	f.System = nil
+	f.AppProxy = func() (appproxy.API, error) {
+		e.clients++
+		s, err := f.Settings()
+		if err != nil {
+			return nil, err
+		}
+		gc, _ := cloud.Lookup(s.Cloud.Name)
+		return appproxy.New(appproxy.Options{
+			BaseURL: srv.URL + "/beta", GraphRoot: gc.GraphRoot, HTTPClient: srv.Client(),
+			Tokens: fakeTokens{appOnly: e.appOnly}, Cloud: gc, RetryBudget: time.Second,
+			Sleep: func(context.Context, time.Duration) error { return nil },
+		}), nil
+	}
+	f.Tokens = func() (auth.TokenSource, error) { return fakeTokens{appOnly: e.appOnly}, nil }
+	root := NewRootCmd(f)
+	root.SetArgs(args)
+	err := root.ExecuteContext(context.Background())
+	if err != nil {
+		errOut.WriteString("hybridmgmt: " + err.Error() + "\n")
+	}
+	return result{code: exitcode.Of(err), stdout: out.String(), stderr: errOut.String()}
+}
+
+func contains(haystack string, needles ...string) bool {
+	for _, n := range needles {
+		if !strings.Contains(haystack, n) {
+			return false
+		}
+	}
+	return true
+}
