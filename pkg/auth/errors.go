@@ -1,0 +1,252 @@
+package auth
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+
+	msalerrors "github.com/AzureAD/microsoft-authentication-library-for-go/apps/errors"
+
+	"github.com/hybridmgmt/hybridmgmt/pkg/exitcode"
+)
+
+// oauthError is the error body of the Entra token and device code
+// endpoints (RFC 6749 §5.2 plus Entra's fields).
+type oauthError struct {
+	Error            string `json:"error"`
+	ErrorDescription string `json:"error_description"`
+	ErrorCodes       []int  `json:"error_codes"`
+}
+
+var aadstsRE = regexp.MustCompile(`AADSTS(\d+)`)
+
+const mfaHint = "Multi-factor authentication or Conditional Access is required, which username/password sign-in cannot satisfy: use --user-principal-name or --device-code instead of --password-stdin."
+
+const reconnectHint = "Run `hybridmgmt connect` to sign in again."
+
+// aadstsHints are one-sentence next steps for the AADSTS codes users meet
+// most (https://learn.microsoft.com/entra/identity-platform/reference-error-codes).
+var aadstsHints = map[int]string{
+	50076:   mfaHint,
+	50079:   mfaHint,
+	50072:   mfaHint,
+	50074:   mfaHint,
+	50158:   mfaHint,
+	53003:   "Conditional Access blocked this sign-in: ask your administrator which device or location is required, or use --user-principal-name.",
+	50126:   "Check the username and password.",
+	50034:   "The user was not found: check the UPN and --tenant-id.",
+	50053:   "The account is locked after too many attempts: wait, then try again.",
+	50057:   "The account is disabled.",
+	50055:   "The password has expired: change it in a browser, then try again.",
+	7000215: "The client secret is wrong: pass the secret's value (not its id) with --client-secret-stdin or AZURE_CLIENT_SECRET.",
+	7000222: "The client secret has expired: create a new one for the app registration.",
+	700016:  "Check --client-id (AZURE_CLIENT_ID): no application with that id exists in this tenant.",
+	90002:   "Check --tenant-id and --cloud: the tenant was not found.",
+	900023:  "Check --tenant-id: it must be a tenant GUID or a verified domain.",
+	65001:   "Consent is missing: an administrator must grant admin consent for the app's Microsoft Graph permissions (Directory.ReadWrite.All).",
+	700027:  "The certificate is not registered on the app registration: upload its public part under Certificates & secrets.",
+	7000218: "The app registration does not allow public client flows: enable \"Allow public client flows\" or sign in with --user-principal-name.",
+	50011:   "The app registration needs the redirect URI http://localhost under \"Mobile and desktop applications\".",
+	700082:  reconnectHint,
+	70043:   reconnectHint,
+	50173:   reconnectHint,
+	50133:   reconnectHint,
+	70008:   reconnectHint,
+}
+
+// wrapErr turns an MSAL or transport error into one line of the right
+// exit-code kind: AADSTS and OAuth errors are ErrAuth, unreachable or
+// failing (5xx, 429) authorities are ErrUnavailable, cancellation passes
+// through unchanged. Secrets from the Config are redacted.
+func (c *Client) wrapErr(ctx context.Context, err error) error {
+	if err == nil {
+		return nil
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if errors.Is(err, exitcode.ErrAuth) || errors.Is(err, exitcode.ErrUsage) || errors.Is(err, exitcode.ErrUnavailable) {
+		return err // already ours
+	}
+	var ce msalerrors.CallErr
+	if errors.As(err, &ce) {
+		return c.callErr(ce)
+	}
+	if msg, ok := networkCause(err); ok {
+		return exitcode.Wrap(exitcode.ErrUnavailable, fmt.Errorf("cannot reach the sign-in service %s: %s", c.host(), c.redact(msg)))
+	}
+	return exitcode.Wrap(exitcode.ErrAuth, fmt.Errorf("sign-in failed: %s", oneLine(c.redact(err.Error()))))
+}
+
+// callErr classifies an HTTP error answer of the authority.
+func (c *Client) callErr(ce msalerrors.CallErr) error {
+	status := 0
+	if ce.Resp != nil {
+		status = ce.Resp.StatusCode
+	}
+	oe, parsed := parseOAuthError(ce)
+	detail := ""
+	if parsed {
+		detail = describe(oe)
+	}
+	if status >= 500 || status == 429 {
+		msg := fmt.Sprintf("the sign-in service %s is unavailable (HTTP %d)", c.host(), status)
+		if detail != "" {
+			msg += ": " + detail
+		}
+		return exitcode.Wrap(exitcode.ErrUnavailable, errors.New(oneLine(c.redact(msg))))
+	}
+	if detail == "" {
+		detail = fmt.Sprintf("HTTP %d from %s", status, c.endpointOf(ce))
+	}
+	msg := "sign-in failed: " + detail
+	if code := aadstsCode(oe); code != 0 {
+		if hint := aadstsHints[code]; hint != "" {
+			msg += " " + hint
+		}
+	}
+	return exitcode.Wrap(exitcode.ErrAuth, errors.New(oneLine(c.redact(msg))))
+}
+
+// parseOAuthError finds the JSON error body: in the response when nobody
+// has read it, else in MSAL's message, which ends with the body (MSAL's
+// device code poller consumes the response body).
+func parseOAuthError(ce msalerrors.CallErr) (oauthError, bool) {
+	var oe oauthError
+	if ce.Resp != nil && ce.Resp.Body != nil {
+		if b, err := io.ReadAll(io.LimitReader(ce.Resp.Body, 64<<10)); err == nil && len(b) > 0 {
+			if json.Unmarshal(b, &oe) == nil && (oe.Error != "" || oe.ErrorDescription != "") {
+				return oe, true
+			}
+		}
+	}
+	if ce.Err != nil {
+		msg := ce.Err.Error()
+		if i := strings.Index(msg, "{"); i >= 0 {
+			if json.Unmarshal([]byte(msg[i:]), &oe) == nil && (oe.Error != "" || oe.ErrorDescription != "") {
+				return oe, true
+			}
+		}
+	}
+	return oauthError{}, false
+}
+
+// describe is "AADSTS50126: <first sentence>" or "<error>: <first sentence>".
+func describe(oe oauthError) string {
+	d := firstSentence(oe.ErrorDescription)
+	if code := aadstsCode(oe); code != 0 && !strings.Contains(d, "AADSTS") {
+		d = "AADSTS" + strconv.Itoa(code) + ": " + d
+	}
+	switch {
+	case d == "":
+		return oe.Error
+	case strings.HasPrefix(d, "AADSTS") || oe.Error == "":
+		return d
+	default:
+		return oe.Error + ": " + d
+	}
+}
+
+func aadstsCode(oe oauthError) int {
+	if m := aadstsRE.FindStringSubmatch(oe.ErrorDescription); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	if len(oe.ErrorCodes) > 0 {
+		return oe.ErrorCodes[0]
+	}
+	return 0
+}
+
+// firstSentence keeps the first line of an Entra error description (the
+// rest is Trace ID, Correlation ID, Timestamp) and of that the first
+// sentence.
+func firstSentence(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
+		s = s[:i]
+	}
+	if i := strings.Index(s, ". "); i >= 0 {
+		s = s[:i+1]
+	}
+	return strings.TrimSpace(s)
+}
+
+// networkCause reports whether err is a transport failure (connection,
+// DNS, TLS, timeout) and gives its innermost useful text.
+func networkCause(err error) (string, bool) {
+	var (
+		opErr   *net.OpError
+		dnsErr  *net.DNSError
+		unkCA   x509.UnknownAuthorityError
+		hostErr x509.HostnameError
+		certErr *tls.CertificateVerificationError
+		urlErr  *url.Error
+		netErr  net.Error
+	)
+	switch {
+	case errors.As(err, &certErr), errors.As(err, &unkCA), errors.As(err, &hostErr):
+		return "TLS certificate not trusted (" + oneLine(innermost(err)) + "); check --proxy and the system's CA trust", true
+	case errors.As(err, &dnsErr):
+		return dnsErr.Error(), true
+	case errors.As(err, &opErr):
+		return opErr.Error(), true
+	case errors.As(err, &urlErr):
+		return oneLine(urlErr.Err.Error()), true
+	case errors.As(err, &netErr):
+		return oneLine(netErr.Error()), true
+	case errors.Is(err, context.DeadlineExceeded):
+		// MSAL's own 30 s bound per request (the caller's ctx is alive).
+		return "no answer in time", true
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		return "connection closed early", true
+	}
+	return "", false
+}
+
+func innermost(err error) string {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			return err.Error()
+		}
+		err = next
+	}
+}
+
+// isOAuthOrNetwork reports whether a silent failure came from the
+// authority's answer or the network, rather than from an empty cache.
+func isOAuthOrNetwork(err error) bool {
+	var ce msalerrors.CallErr
+	if errors.As(err, &ce) {
+		return true
+	}
+	_, ok := networkCause(err)
+	return ok
+}
+
+// host is the authority's scheme://host for messages.
+func (c *Client) host() string { return strings.TrimRight(c.cfg.AuthorityHost, "/") }
+
+// endpointOf names the URL of a failed call without its query.
+func (c *Client) endpointOf(ce msalerrors.CallErr) string {
+	if ce.Req != nil && ce.Req.URL != nil {
+		u := *ce.Req.URL
+		u.RawQuery, u.Fragment, u.User = "", "", nil
+		return u.String()
+	}
+	return c.host()
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}

@@ -1,0 +1,98 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/public"
+)
+
+// interactiveFlow is ModeInteractive: authorization code with PKCE through
+// the system browser; MSAL listens on http://localhost:<port> for the
+// redirect.
+type interactiveFlow struct{}
+
+func (interactiveFlow) acquire(ctx context.Context, c *Client) (public.AuthResult, error) {
+	var opts []public.AcquireInteractiveOption
+	if c.cfg.Username != "" {
+		opts = append(opts, public.WithLoginHint(c.cfg.Username))
+	}
+	switch open, how := c.opener(); {
+	case open != nil:
+		c.logf("auth: opening the sign-in page with %s", how)
+		opts = append(opts, public.WithOpenURL(open))
+	default:
+		c.logf("auth: opening the sign-in page in the system browser")
+	}
+	fmt.Fprintln(c.cfg.prompt(), "Opening a browser to sign in to Microsoft Entra; finish there (or rerun with --device-code).")
+	return c.pub.AcquireTokenInteractive(ctx, c.cfg.Scopes, opts...)
+}
+
+// opener picks how to open the sign-in page: cfg.OpenURL, else $BROWSER,
+// else nil (MSAL's default opener for the OS). how is for diagnostics.
+func (c *Client) opener() (open func(string) error, how string) {
+	if c.cfg.OpenURL != nil {
+		return c.cfg.OpenURL, "the configured opener"
+	}
+	if b := os.Getenv("BROWSER"); strings.TrimSpace(b) != "" {
+		return browserEnvOpener(b), "$BROWSER"
+	}
+	return nil, ""
+}
+
+// browserEnvOpener opens a URL with the commands in a $BROWSER value: a
+// list (separated like PATH) of commands, each split on blanks, where %s
+// is replaced by the URL or the URL is appended as the last argument. The
+// command runs directly, never through a shell, so the URL cannot inject
+// anything. The first command that starts and exits 0 wins. Like Python's
+// webbrowser module it waits for the command: a terminal browser (w3m,
+// lynx) needs the terminal until the user is done, and MSAL's redirect
+// listener already runs meanwhile.
+func browserEnvOpener(value string) func(string) error {
+	return func(url string) error {
+		var errs []error
+		for _, entry := range filepath.SplitList(value) {
+			args := strings.Fields(entry)
+			if len(args) == 0 {
+				continue
+			}
+			substituted := false
+			for i := 1; i < len(args); i++ {
+				if strings.Contains(args[i], "%s") {
+					args[i] = strings.ReplaceAll(args[i], "%s", url)
+					substituted = true
+				}
+			}
+			if !substituted {
+				args = append(args, url)
+			}
+			cmd := exec.Command(args[0], args[1:]...)
+			// stdout stays clean for the command's real output.
+			cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stderr, os.Stderr
+			err := cmd.Run()
+			if err == nil {
+				return nil
+			}
+			// Name the command, never the URL (it carries the PKCE state).
+			errs = append(errs, fmt.Errorf("$BROWSER command %s: %w", args[0], unwrapExit(err)))
+		}
+		if len(errs) == 0 {
+			return errors.New("$BROWSER names no command")
+		}
+		return errors.Join(errs...)
+	}
+}
+
+// unwrapExit shortens exec errors to their cause.
+func unwrapExit(err error) error {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return fmt.Errorf("exited with %s", ee.ProcessState.String())
+	}
+	return err
+}
