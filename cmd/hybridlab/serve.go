@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/hybridmgmt/hybridmgmt/pkg/labtenant"
+)
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("hybridlab serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		opts      labtenant.Options
+		readyFile string
+		quiet     bool
+		mfaUsers  []string
+	)
+	fs.StringVar(&opts.Dir, "dir", ".lab", "lab directory: ca.pem, state.json, credential files, env")
+	fs.StringVar(&opts.Addr, "addr", "127.0.0.1:0", "loopback listen address (port 0 picks a free one)")
+	fs.StringVar(&readyFile, "ready-file", "", "write the lab URL to this file once listening")
+	fs.BoolVar(&quiet, "quiet", false, "do not log requests on stderr")
+	fs.Func("latency", "delay every request by this duration (e.g. 200ms)", func(v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return err
+		}
+		opts.Faults = append(opts.Faults, labtenant.Fault{Kind: labtenant.FaultLatency, Delay: labtenant.Duration(d)})
+		return nil
+	})
+	fs.Func("fault", "add a fault rule, repeatable: kind[,path=/beta/...,method=GET,count=N,status=429,retry-after=1,delay=2s,size-mb=20,aadsts=50076,error=code]\n"+
+		"kinds: latency status malformed truncate drop stall oversize nextlink-loop reject-expand token-error", func(v string) error {
+		f, err := labtenant.ParseFault(v)
+		if err != nil {
+			return err
+		}
+		opts.Faults = append(opts.Faults, f)
+		return nil
+	})
+	fs.Func("token-lifetime", "access token lifetime (default 1h; under 5m makes MSAL refresh on every silent call)", func(v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("want a positive duration such as 60s")
+		}
+		opts.Settings.TokenLifetime = labtenant.Duration(d)
+		return nil
+	})
+	fs.IntVar(&opts.Settings.PageSize, "page-size", 0, "largest page of /applications (default 2)")
+	fs.IntVar(&opts.Settings.ConnectorPageSize, "connector-page-size", 0, "largest page of connector collections (default 1)")
+	fs.IntVar(&opts.Settings.DeviceCodePolls, "device-code-polls", 0, "polls answered authorization_pending before auto-approval; -1 waits for POST /devicelogin")
+	fs.StringVar(&opts.Settings.DefaultUser, "default-user", "", "user for interactive sign-in without login_hint and for auto-approved device codes (default "+labtenant.AdminUPN+")")
+	fs.BoolVar(&opts.Settings.PublishingWithoutSelect, "publishing-without-select", false, "return onPremisesPublishing even when $select does not name it")
+	fs.Func("require-mfa", "make this user require MFA (ROPC fails with AADSTS50076), repeatable", func(v string) error {
+		mfaUsers = append(mfaUsers, v)
+		return nil
+	})
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "hybridlab serve: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	if !quiet {
+		opts.Logf = func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) }
+	}
+
+	srv, err := labtenant.New(opts)
+	if err != nil {
+		fmt.Fprintf(stderr, "hybridlab: %v\n", err)
+		return 1
+	}
+	defer srv.Close()
+	yes := true
+	for _, u := range mfaUsers {
+		if err := srv.UpdateUser(labtenant.UserUpdate{UPN: u, RequiresMFA: &yes}); err != nil {
+			fmt.Fprintf(stderr, "hybridlab: --require-mfa: %v\n", err)
+			return 2
+		}
+	}
+	envPath, err := srv.WriteEnvFile()
+	if err != nil {
+		fmt.Fprintf(stderr, "hybridlab: writing env file: %v\n", err)
+		return 1
+	}
+	// stdout is valid shell: comments, then the export lines.
+	fmt.Fprintf(stdout, "# hybridlab listening on %s (tenant %s, %s)\n", srv.URL(), labtenant.TenantID, labtenant.TenantDomain)
+	fmt.Fprintf(stdout, "# CA certificate: %s\n", srv.CAPath())
+	fmt.Fprintf(stdout, "# credentials: files in %s (never printed); environment also in %s\n", srv.Dir(), envPath)
+	for _, l := range srv.EnvLines() {
+		fmt.Fprintln(stdout, l)
+	}
+	if readyFile != "" {
+		if err := writeReady(readyFile, srv.URL()); err != nil {
+			fmt.Fprintf(stderr, "hybridlab: --ready-file: %v\n", err)
+			return 1
+		}
+	}
+	<-ctx.Done()
+	fmt.Fprintln(stderr, "hybridlab: stopping")
+	return 0
+}
+
+// writeReady writes the file in one rename so a script polling for it
+// never reads half a URL.
+func writeReady(path, url string) error {
+	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp"+strconv.Itoa(os.Getpid()))
+	if err := os.WriteFile(tmp, []byte(url+"\n"), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}

@@ -1,0 +1,103 @@
+package labtenant
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// Settings are behaviour knobs that are not faults: they shape ordinary
+// answers. Zero values mean the defaults noted on each field.
+type Settings struct {
+	// TokenLifetime is the access tokens' expires_in (default 1h). MSAL
+	// treats a token within 5 minutes of expiry as expired, so anything
+	// under 5m makes every AcquireTokenSilent use the refresh token.
+	TokenLifetime Duration `json:"tokenLifetime,omitempty"`
+	// PageSize is the largest page of /applications (default 2). A smaller
+	// $top wins; a larger one is cut to this, as Graph does at its own
+	// maximum, so clients must follow @odata.nextLink.
+	PageSize int `json:"pageSize,omitempty"`
+	// ConnectorPageSize is the same for connector groups, connectors,
+	// members and memberOf (default 1, so the two seeded groups page).
+	ConnectorPageSize int `json:"connectorPageSize,omitempty"`
+	// DeviceCodePolls is how many polls answer authorization_pending before
+	// the device code is approved automatically as DefaultUser. 0 approves
+	// on the first poll; -1 waits for POST /devicelogin (or
+	// Server.ApproveDeviceCode).
+	DeviceCodePolls int `json:"deviceCodePolls,omitempty"`
+	// DefaultUser signs in when the interactive request has no login_hint
+	// and when a device code is approved automatically (default admin).
+	DefaultUser string `json:"defaultUser,omitempty"`
+	// PublishingWithoutSelect returns onPremisesPublishing on applications
+	// even when $select does not name it. Off by default: whether Graph
+	// returns it unasked is undocumented, and clients must not rely on it.
+	PublishingWithoutSelect bool `json:"publishingWithoutSelect,omitempty"`
+}
+
+func (s Settings) tokenLifetime() time.Duration {
+	if s.TokenLifetime <= 0 {
+		return time.Hour
+	}
+	return time.Duration(s.TokenLifetime)
+}
+
+func (s Settings) pageSize() int {
+	if s.PageSize <= 0 {
+		return 2
+	}
+	return s.PageSize
+}
+
+func (s Settings) connectorPageSize() int {
+	if s.ConnectorPageSize <= 0 {
+		return 1
+	}
+	return s.ConnectorPageSize
+}
+
+func (s Settings) defaultUser() string {
+	if s.DefaultUser == "" {
+		return AdminUPN
+	}
+	return s.DefaultUser
+}
+
+// Duration is a time.Duration that reads and writes JSON as a Go duration
+// string ("90s", "2m"); a bare number is taken as seconds.
+type Duration time.Duration
+
+// MarshalJSON implements json.Marshaler.
+func (d Duration) MarshalJSON() ([]byte, error) {
+	return json.Marshal(time.Duration(d).String())
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		v, err := parseDuration(s)
+		if err != nil {
+			return err
+		}
+		*d = Duration(v)
+		return nil
+	}
+	var n float64
+	if err := json.Unmarshal(b, &n); err != nil {
+		return fmt.Errorf("duration must be a string such as \"90s\" or a number of seconds")
+	}
+	*d = Duration(n * float64(time.Second))
+	return nil
+}
+
+func parseDuration(s string) (time.Duration, error) {
+	if n, err := strconv.ParseFloat(s, 64); err == nil {
+		return time.Duration(n * float64(time.Second)), nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("bad duration %q (want e.g. 250ms, 90s, 2m)", s)
+	}
+	return v, nil
+}
