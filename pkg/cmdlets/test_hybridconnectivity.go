@@ -1,0 +1,272 @@
+package cmdlets
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	"github.com/hybridmgmt/hybridmgmt/pkg/cloud"
+	"github.com/hybridmgmt/hybridmgmt/pkg/connectivity"
+	"github.com/hybridmgmt/hybridmgmt/pkg/exitcode"
+	"github.com/hybridmgmt/hybridmgmt/pkg/iostreams"
+	"github.com/hybridmgmt/hybridmgmt/pkg/netproxy"
+	"github.com/hybridmgmt/hybridmgmt/pkg/output"
+	"github.com/hybridmgmt/hybridmgmt/pkg/validate"
+)
+
+// ConnectivityProber runs a connectivity plan; *connectivity.Prober is the
+// real one, tests pass one wired to loopback servers or canned results.
+type ConnectivityProber interface {
+	Run(ctx context.Context, plan connectivity.Plan) []connectivity.Result
+}
+
+// maxParallel keeps --parallel from exhausting file descriptors on
+// small machines; the catalogue has fewer entries than this anyway.
+const maxParallel = 256
+
+// TestHybridConnectivityOptions are the inputs of test-hybridconnectivity.
+type TestHybridConnectivityOptions struct {
+	IO      *iostreams.IOStreams
+	Prober  ConnectivityProber
+	Now     func() time.Time
+	Context context.Context
+	Output  func() (output.Format, error)
+	Logf    func(string, ...any)
+	// Cloud and Proxy come from the global --cloud and --proxy flags (and
+	// the environment), validated by the factory.
+	Cloud cloud.Cloud
+	Proxy netproxy.Choice
+
+	TestO365Endpoints bool
+	ExchangeServers   []string
+	AppID             string
+	Timeout           time.Duration
+	Parallel          int
+	MaxDuration       time.Duration
+	EndpointsFile     string
+	LegacyList        bool
+	Strict            bool
+
+	// Endpoints is the parsed --endpoints-file; nil without one.
+	Endpoints []connectivity.Endpoint
+}
+
+// NewCmdTestHybridConnectivity builds test-hybridconnectivity.
+func NewCmdTestHybridConnectivity(f *Factory, runF func(*TestHybridConnectivityOptions) error) *cobra.Command {
+	opts := &TestHybridConnectivityOptions{IO: f.IO, Prober: connectivity.NewProber(), Now: f.Now, Output: f.outputFormat, Logf: f.verbosef}
+	cmd := &cobra.Command{
+		Use:   "test-hybridconnectivity",
+		Short: "Test every endpoint the Hybrid Agent and the HCW need, plus Exchange and machine checks",
+		Long: heredoc.Doc(`
+			Probe, in parallel, every endpoint the Hybrid Agent (an Entra private network
+			connector) and the Hybrid Configuration Wizard need: DNS (IPv4 and IPv6),
+			TCP, a TLS 1.2+ handshake with a verified chain, and an HTTP request,
+			through the outbound proxy when one applies (HTTP CONNECT, as the agent does).
+			Any HTTP answer over a verified TLS session counts as reachable; a proxy
+			denial, a 407, a TLS 1.0-only path or a TLS-inspecting proxy does not.
+
+			The proxy is --proxy, else HTTPS_PROXY/NO_PROXY, else (Windows) WinHTTP.
+			On Windows the machine checks read SCHANNEL and .NET TLS settings, the
+			.NET Framework release, the mshybridsvc service and the proxy Network
+			Service uses; elsewhere they are reported Skipped.
+
+			Every check reports; none stops the run. Exit 5 when a check Failed (or
+			a Warning with --strict), 0 otherwise, 2 for invalid input.
+			See docs/test-hybridconnectivity.md for every check and its remediation.
+		`),
+		Example: heredoc.Doc(`
+			hybridmgmt test-hybridconnectivity
+			hybridmgmt test-hybridconnectivity --test-o365-endpoints -o json
+			hybridmgmt test-hybridconnectivity --exchange-server exch01.contoso.local --exchange-server mail-lb.contoso.local
+			hybridmgmt test-hybridconnectivity --app-id 6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7
+			hybridmgmt test-hybridconnectivity --cloud USGov --timeout 5s --parallel 32
+			hybridmgmt test-hybridconnectivity --endpoints-file my-endpoints.json --strict
+		`),
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := opts.validate(cmd); err != nil {
+				return err
+			}
+			s, err := f.Settings()
+			if err != nil {
+				return err
+			}
+			opts.Cloud = s.Cloud
+			if opts.LegacyList && s.Cloud.Name != "Global" {
+				return exitcode.Usagef("--legacy-list reproduces the original module's Global host set; it cannot be combined with --cloud %s", s.Cloud.Name)
+			}
+			if opts.Proxy, err = (netproxy.Resolver{Explicit: s.Proxy, Getenv: f.Getenv, System: f.System}).Resolve(); err != nil {
+				return exitcode.Usagef("--proxy: %v", err)
+			}
+			opts.Context = cmd.Context()
+			if runF != nil {
+				return runF(opts)
+			}
+			return testHybridConnectivityRun(opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVar(&opts.TestO365Endpoints, "test-o365-endpoints", false, "also test the Exchange Online endpoints every Mailbox server needs for free/busy")
+	fl.StringArrayVar(&opts.ExchangeServers, "exchange-server", nil, "Exchange server or load balancer FQDN to test from this machine (repeatable)")
+	fl.StringVar(&opts.AppID, "app-id", "", "GUID of the hybrid application: test its published route")
+	fl.DurationVar(&opts.Timeout, "timeout", connectivity.DefaultTimeout, "time limit for all steps of one probe")
+	fl.IntVar(&opts.Parallel, "parallel", connectivity.DefaultParallel, "probes run at once (1 = one after another)")
+	fl.DurationVar(&opts.MaxDuration, "max-duration", connectivity.DefaultMaxDuration, "time limit for the whole run")
+	fl.StringVar(&opts.EndpointsFile, "endpoints-file", "", "JSON file whose endpoints replace the built-in catalogue")
+	fl.BoolVar(&opts.LegacyList, "legacy-list", false, "test the original HybridManagement module's (2019) host set instead of the current list")
+	fl.BoolVar(&opts.Strict, "strict", false, "warnings fail the run too (exit 5)")
+	return cmd
+}
+
+// validate checks every flag before any probe, so bad input is exit 2.
+func (opts *TestHybridConnectivityOptions) validate(cmd *cobra.Command) error {
+	if opts.Timeout <= 0 || opts.Timeout > time.Hour {
+		return exitcode.Usagef("--timeout %s must be between 0 and 1h (e.g. 10s)", opts.Timeout)
+	}
+	if opts.MaxDuration <= 0 || opts.MaxDuration > 24*time.Hour {
+		return exitcode.Usagef("--max-duration %s must be between 0 and 24h (e.g. 5m)", opts.MaxDuration)
+	}
+	if opts.Parallel < 1 || opts.Parallel > maxParallel {
+		return exitcode.Usagef("--parallel %d must be between 1 and %d", opts.Parallel, maxParallel)
+	}
+	seen := map[string]bool{}
+	var servers []string
+	for _, s := range opts.ExchangeServers {
+		h, err := validate.Host("--exchange-server", s, false)
+		if err != nil {
+			return err
+		}
+		if !seen[h] {
+			seen[h] = true
+			servers = append(servers, h)
+		}
+	}
+	opts.ExchangeServers = servers
+	if cmd.Flags().Changed("app-id") {
+		id, err := validate.GUID("--app-id", opts.AppID)
+		if err != nil {
+			return err
+		}
+		opts.AppID = id
+	}
+	if !cmd.Flags().Changed("endpoints-file") {
+		return nil
+	}
+	for flag, set := range map[string]bool{
+		"--test-o365-endpoints": opts.TestO365Endpoints, "--legacy-list": opts.LegacyList,
+		"--exchange-server": len(opts.ExchangeServers) > 0, "--app-id": opts.AppID != "",
+	} {
+		if set {
+			return exitcode.Usagef("--endpoints-file replaces the built-in checks and cannot be combined with %s: list those endpoints in the file", flag)
+		}
+	}
+	es, err := readEndpointsFile(opts.EndpointsFile)
+	if err != nil {
+		return err
+	}
+	opts.Endpoints = es
+	return nil
+}
+
+func readEndpointsFile(name string) ([]connectivity.Endpoint, error) {
+	if strings.TrimSpace(name) == "" {
+		return nil, exitcode.Usagef("--endpoints-file must not be empty")
+	}
+	fh, err := os.Open(name)
+	if err != nil {
+		return nil, exitcode.Usagef("--endpoints-file: %v", err)
+	}
+	defer fh.Close()
+	// One byte more than the limit lets the parser report the size.
+	data, err := io.ReadAll(io.LimitReader(fh, connectivity.MaxEndpointsFileSize+1))
+	if err != nil {
+		return nil, exitcode.Usagef("--endpoints-file: %v", err)
+	}
+	es, err := connectivity.ParseEndpointsFile(data)
+	if err != nil {
+		return nil, exitcode.Usagef("--endpoints-file %s: %v", name, err)
+	}
+	return es, nil
+}
+
+func testHybridConnectivityRun(opts *TestHybridConnectivityOptions) error {
+	format, err := opts.Output()
+	if err != nil {
+		return err
+	}
+	plan, err := connectivity.NewPlan(connectivity.Request{
+		Cloud: opts.Cloud, O365: opts.TestO365Endpoints, Legacy: opts.LegacyList,
+		ExchangeServers: opts.ExchangeServers, AppID: opts.AppID, File: opts.Endpoints,
+	})
+	if err != nil {
+		return exitcode.Usagef("%v", err)
+	}
+	plan.Timeout, plan.Parallel, plan.MaxDuration, plan.Proxy = opts.Timeout, opts.Parallel, opts.MaxDuration, opts.Proxy
+	if opts.Proxy.Func != nil {
+		opts.Logf("outbound proxy for the cloud endpoints: %s", opts.Proxy.Describe(&url.URL{Scheme: "https", Host: "login.microsoftonline.com"}))
+	}
+	opts.Logf("probing %d endpoints, %d at a time, %s per probe", len(plan.Endpoints), plan.Parallel, plan.Timeout)
+
+	start := opts.Now()
+	results := opts.Prober.Run(opts.Context, plan)
+	sum := connectivity.Summarize(results, opts.Now().Sub(start))
+	if err := output.Print(opts.IO.Out, format, results, func() output.TableData { return connectivityTable(results, sum) }); err != nil {
+		return err
+	}
+	if format == output.JSON {
+		// stdout stays one JSON array; the summary is for the log.
+		fmt.Fprintln(opts.IO.ErrOut, sum.String())
+	}
+	if err := opts.Context.Err(); err != nil {
+		return fmt.Errorf("interrupted; the results above are what finished (%s): %w", sum, err)
+	}
+	if sum.Failing(opts.Strict) {
+		msg := fmt.Sprintf("%d checks failed", sum.Failed)
+		if opts.Strict && sum.Warnings > 0 {
+			msg = fmt.Sprintf("%d checks failed, %d warnings (--strict)", sum.Failed, sum.Warnings)
+		}
+		return exitcode.Wrap(exitcode.ErrChecksFailed, fmt.Errorf("%s", msg))
+	}
+	return nil
+}
+
+// connectivityTable groups rows by category (the category is printed on a
+// group's first row only), then lists what to do for every row that did
+// not pass, then the summary line.
+func connectivityTable(rs []connectivity.Result, sum connectivity.Summary) output.TableData {
+	t := output.TableData{Header: []string{"CATEGORY", "CHECK", "TARGET", "STATUS", "MS", "DETAIL"}}
+	prev := ""
+	var fixes []string
+	for _, r := range rs {
+		cat := r.Category
+		if cat == prev {
+			cat = ""
+		}
+		prev = r.Category
+		target := ""
+		if r.Host != "" {
+			target = fmt.Sprintf("%s:%d", r.Host, r.Port)
+		}
+		detail := r.Detail
+		if r.Error != "" {
+			detail = strings.TrimPrefix(detail+" => "+r.Error, " => ")
+		}
+		t.Rows = append(t.Rows, []string{cat, r.Name, target, string(r.Status), fmt.Sprint(r.DurationMs), detail})
+		if r.Remediation != "" && (r.Status == connectivity.Failed || r.Status == connectivity.Warning) {
+			fixes = append(fixes, fmt.Sprintf("  %s %s / %s: %s", r.Status, r.Category, r.Name, r.Remediation))
+		}
+	}
+	if len(fixes) > 0 {
+		t.Footer = append(append(t.Footer, "", "What to do:"), fixes...)
+		t.Footer = append(t.Footer, "")
+	}
+	t.Footer = append(t.Footer, sum.String())
+	return t
+}

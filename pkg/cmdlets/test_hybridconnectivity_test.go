@@ -1,0 +1,285 @@
+package cmdlets
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hybridmgmt/hybridmgmt/pkg/cloud"
+	"github.com/hybridmgmt/hybridmgmt/pkg/connectivity"
+	"github.com/hybridmgmt/hybridmgmt/pkg/exitcode"
+	"github.com/hybridmgmt/hybridmgmt/pkg/iostreams"
+	"github.com/hybridmgmt/hybridmgmt/pkg/output"
+)
+
+// parseConnectivityArgs runs argv through the command with a capturing
+// runF: the parsed options or the exact error, no probing.
+func parseConnectivityArgs(t *testing.T, global GlobalOptions, env map[string]string, args ...string) (*TestHybridConnectivityOptions, error) {
+	t.Helper()
+	ios, _, _, _ := iostreams.Test()
+	f := NewFactory("test")
+	f.IO = ios
+	f.Getenv = func(k string) string { return env[k] }
+	f.System = nil
+	f.Global = &global
+	var got *TestHybridConnectivityOptions
+	cmd := NewCmdTestHybridConnectivity(f, func(o *TestHybridConnectivityOptions) error { got = o; return nil })
+	// Attached to a parent the way root does it, so flag parse errors are
+	// usage errors as in the real binary.
+	parent := &cobra.Command{Use: "hybridmgmt", SilenceErrors: true, SilenceUsage: true}
+	parent.SetFlagErrorFunc(flagError)
+	parent.AddCommand(cmd)
+	parent.SetArgs(append([]string{"test-hybridconnectivity"}, args...))
+	parent.SetOut(ios.Out)
+	parent.SetErr(ios.ErrOut)
+	err := parent.ExecuteContext(context.Background())
+	return got, err
+}
+
+func writeFile(t *testing.T, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "endpoints.json")
+	require.NoError(t, os.WriteFile(p, []byte(content), 0o600))
+	return p
+}
+
+func TestConnectivityFlags(t *testing.T) {
+	o, err := parseConnectivityArgs(t, GlobalOptions{Output: "table"}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, 10*time.Second, o.Timeout)
+	assert.Equal(t, 16, o.Parallel)
+	assert.Equal(t, 5*time.Minute, o.MaxDuration)
+	assert.Equal(t, "Global", o.Cloud.Name)
+	assert.Equal(t, "direct", o.Proxy.Source)
+	assert.False(t, o.Strict || o.LegacyList || o.TestO365Endpoints)
+	assert.NotNil(t, o.Prober)
+
+	o, err = parseConnectivityArgs(t, GlobalOptions{Output: "json", Cloud: "usgov", Proxy: "proxy.contoso.com:3128"}, nil,
+		"--test-o365-endpoints", "--exchange-server", "EXCH01.contoso.local", "--exchange-server", "exch01.contoso.local.",
+		"--exchange-server", "lb.contoso.local", "--app-id", "6CA7C832-49A2-4A5D-AEAE-A616F6D4B8E7",
+		"--timeout", "5s", "--parallel", "32", "--max-duration", "1m", "--strict")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"exch01.contoso.local", "lb.contoso.local"}, o.ExchangeServers, "normalised and de-duplicated")
+	assert.Equal(t, "6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7", o.AppID)
+	assert.Equal(t, 5*time.Second, o.Timeout)
+	assert.Equal(t, 32, o.Parallel)
+	assert.Equal(t, time.Minute, o.MaxDuration)
+	assert.True(t, o.Strict && o.TestO365Endpoints)
+	assert.Equal(t, "USGov", o.Cloud.Name)
+	assert.Equal(t, "flag", o.Proxy.Source)
+
+	o, err = parseConnectivityArgs(t, GlobalOptions{Output: "table"}, map[string]string{"HTTPS_PROXY": "http://envproxy:8080"})
+	require.NoError(t, err)
+	assert.Equal(t, "environment", o.Proxy.Source)
+
+	file := writeFile(t, `[{"name":"a","host":"127.0.0.1","port":1,"check":"tcp","category":"Lab"}]`)
+	o, err = parseConnectivityArgs(t, GlobalOptions{Output: "table"}, nil, "--endpoints-file", file, "--legacy-list=false")
+	require.NoError(t, err)
+	require.Len(t, o.Endpoints, 1)
+	assert.Equal(t, "a", o.Endpoints[0].Name)
+
+	o, err = parseConnectivityArgs(t, GlobalOptions{Output: "table"}, nil, "--legacy-list", "--parallel", "1")
+	require.NoError(t, err)
+	assert.True(t, o.LegacyList)
+	assert.Equal(t, 1, o.Parallel)
+}
+
+func TestConnectivityFlagErrors(t *testing.T) {
+	bad := writeFile(t, `[{"name":"ok","host":"a.example","port":443,"check":"tls","category":"c"},{"name":"oops","host":"a.example","port":99999,"check":"tls","category":"c"}]`)
+	good := writeFile(t, `[{"name":"a","host":"127.0.0.1","port":1,"check":"tcp","category":"Lab"}]`)
+	cases := []struct {
+		name   string
+		global GlobalOptions
+		args   []string
+		want   string
+	}{
+		{"zero timeout", GlobalOptions{}, []string{"--timeout", "0s"}, "--timeout 0s must be between 0 and 1h"},
+		{"not a duration", GlobalOptions{}, []string{"--timeout", "ten"}, `invalid argument "ten" for "--timeout"`},
+		{"parallel 0", GlobalOptions{}, []string{"--parallel", "0"}, "--parallel 0 must be between 1 and 256"},
+		{"parallel huge", GlobalOptions{}, []string{"--parallel", "100000"}, "--parallel 100000 must be between 1 and 256"},
+		{"negative max duration", GlobalOptions{}, []string{"--max-duration", "-1s"}, "--max-duration -1s must be between"},
+		{"exchange IP", GlobalOptions{}, []string{"--exchange-server", "10.0.0.5"}, "is an IP address"},
+		{"exchange URL", GlobalOptions{}, []string{"--exchange-server", "https://exch01.contoso.local"}, "not a valid host name"},
+		{"exchange escape", GlobalOptions{}, []string{"--exchange-server", "exch\x1b[2J01"}, "control character"},
+		{"bad app id", GlobalOptions{}, []string{"--app-id", "nope"}, "not a GUID"},
+		{"empty app id", GlobalOptions{}, []string{"--app-id", ""}, "--app-id must not be empty"},
+		{"missing file", GlobalOptions{}, []string{"--endpoints-file", filepath.Join(t.TempDir(), "none.json")}, "--endpoints-file: open"},
+		{"empty file name", GlobalOptions{}, []string{"--endpoints-file", ""}, "--endpoints-file must not be empty"},
+		{"invalid entry named", GlobalOptions{}, []string{"--endpoints-file", bad}, `entry 2 ("oops"): "port" 99999 is out of range (1-65535)`},
+		{"file with o365", GlobalOptions{}, []string{"--endpoints-file", good, "--test-o365-endpoints"}, "cannot be combined with --test-o365-endpoints"},
+		{"file with exchange", GlobalOptions{}, []string{"--endpoints-file", good, "--exchange-server", "exch01.contoso.local"}, "cannot be combined with --exchange-server"},
+		{"legacy with USGov", GlobalOptions{Cloud: "USGov"}, []string{"--legacy-list"}, "cannot be combined with --cloud USGov"},
+		{"bad cloud", GlobalOptions{Cloud: "Mars"}, nil, "--cloud"},
+		{"positional", GlobalOptions{}, []string{"login.microsoftonline.com"}, "takes no arguments"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			c.global.Output = "table"
+			o, err := parseConnectivityArgs(t, c.global, nil, c.args...)
+			require.Error(t, err)
+			assert.Nil(t, o, "nothing runs on invalid input")
+			assert.Equal(t, exitcode.Usage, exitcode.Of(err), err.Error())
+			assert.Contains(t, err.Error(), c.want)
+		})
+	}
+}
+
+// fakeProber returns canned results and records the plan.
+type fakeProber struct {
+	results []connectivity.Result
+	plan    connectivity.Plan
+	cancel  context.CancelFunc
+}
+
+func (f *fakeProber) Run(_ context.Context, plan connectivity.Plan) []connectivity.Result {
+	f.plan = plan
+	if f.cancel != nil {
+		f.cancel()
+	}
+	return f.results
+}
+
+var cannedResults = []connectivity.Result{
+	{Category: "Agent: cloud service (HTTPS 443)", Name: "watchdog", Host: "watchdog.servicebus.windows.net", Port: 443, Check: "https",
+		Status: connectivity.Passed, DurationMs: 42, Detail: "TLS 1.3, issuer X; HTTP 404"},
+	{Category: "Agent: cloud service (HTTPS 443)", Name: "download", Host: "download.msappproxy.net", Port: 443, Check: "https",
+		Status: connectivity.Warning, DurationMs: 40, Detail: "TLS 1.2, issuer Evil\x1b[31m CA", Error: "TLS inspection detected", Remediation: "Bypass inspection."},
+	{Category: "Machine", Name: "Clock skew", Check: "clock", Status: connectivity.Skipped, Detail: "no HTTPS endpoint answered"},
+}
+
+func newRunOptions(t *testing.T, format output.Format, results []connectivity.Result) (*TestHybridConnectivityOptions, *fakeProber, *bytes.Buffer, *bytes.Buffer) {
+	t.Helper()
+	ios, _, out, errOut := iostreams.Test()
+	clock := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	g, _ := cloud.Lookup("Global")
+	fp := &fakeProber{results: results}
+	opts := &TestHybridConnectivityOptions{
+		IO: ios, Prober: fp, Context: context.Background(),
+		Now:    func() time.Time { clock = clock.Add(1500 * time.Millisecond); return clock },
+		Output: func() (output.Format, error) { return format, nil },
+		Logf:   func(string, ...any) {},
+		Cloud:  g, Timeout: 3 * time.Second, Parallel: 7, MaxDuration: time.Minute,
+		ExchangeServers: []string{"exch01.contoso.local"},
+	}
+	return opts, fp, out, errOut
+}
+
+func TestConnectivityRunTable(t *testing.T) {
+	opts, fp, stdout, stderr := newRunOptions(t, output.Table, cannedResults)
+	err := testHybridConnectivityRun(opts)
+	require.NoError(t, err, "a warning alone does not fail the run")
+	assert.Empty(t, stderr.String())
+	out := stdout.String()
+	assert.Equal(t, `┌──────────────────────────────────┬────────────┬─────────────────────────────────────┬─────────┬────┬────────────────────────────────────────────────────────┐
+│             CATEGORY             │   CHECK    │               TARGET                │ STATUS  │ MS │                         DETAIL                         │
+├──────────────────────────────────┼────────────┼─────────────────────────────────────┼─────────┼────┼────────────────────────────────────────────────────────┤
+│ Agent: cloud service (HTTPS 443) │ watchdog   │ watchdog.servicebus.windows.net:443 │ Passed  │ 42 │ TLS 1.3, issuer X; HTTP 404                            │
+│                                  │ download   │ download.msappproxy.net:443         │ Warning │ 40 │ TLS 1.2, issuer Evil[31m CA => TLS inspection detected │
+│ Machine                          │ Clock skew │                                     │ Skipped │ 0  │ no HTTPS endpoint answered                             │
+└──────────────────────────────────┴────────────┴─────────────────────────────────────┴─────────┴────┴────────────────────────────────────────────────────────┘
+
+What to do:
+  Warning Agent: cloud service (HTTPS 443) / download: Bypass inspection.
+
+1 passed, 0 failed, 1 warnings, 1 skipped in 1.5 s
+`, out)
+	assert.NotContains(t, out, "\x1b", "server strings are escaped")
+
+	// The plan carries the flags; the catalogue comes from the cloud.
+	assert.Equal(t, 3*time.Second, fp.plan.Timeout)
+	assert.Equal(t, 7, fp.plan.Parallel)
+	assert.Equal(t, time.Minute, fp.plan.MaxDuration)
+	var exch int
+	for _, e := range fp.plan.Endpoints {
+		if e.Category == "Exchange server exch01.contoso.local" {
+			exch++
+		}
+	}
+	assert.Equal(t, 8, exch)
+}
+
+func TestConnectivityRunJSONAndExitCodes(t *testing.T) {
+	failed := append([]connectivity.Result{{Category: "A", Name: "x", Host: "h", Port: 80, Check: "http", Status: connectivity.Failed,
+		DurationMs: 3, Error: "TCP h:80: connection refused", Remediation: "Allow it."}}, cannedResults...)
+	opts, _, stdout, stderr := newRunOptions(t, output.JSON, failed)
+	err := testHybridConnectivityRun(opts)
+	require.Error(t, err)
+	assert.Equal(t, exitcode.ChecksFailed, exitcode.Of(err))
+	assert.Equal(t, "1 checks failed", err.Error())
+	var got []map[string]any
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), &got), "stdout is exactly one JSON array")
+	require.Len(t, got, 4)
+	assert.Equal(t, map[string]any{"category": "A", "name": "x", "host": "h", "port": float64(80), "check": "http", "status": "Failed",
+		"durationMs": float64(3), "detail": "", "error": "TCP h:80: connection refused", "remediation": "Allow it."}, got[0])
+	assert.Equal(t, "1 passed, 1 failed, 1 warnings, 1 skipped in 1.5 s\n", stderr.String(), "the summary goes to stderr with -o json")
+
+	opts, _, _, _ = newRunOptions(t, output.JSON, cannedResults)
+	opts.Strict = true
+	err = testHybridConnectivityRun(opts)
+	require.Error(t, err)
+	assert.Equal(t, exitcode.ChecksFailed, exitcode.Of(err))
+	assert.Equal(t, "0 checks failed, 1 warnings (--strict)", err.Error())
+
+	opts, fp, stdout, _ := newRunOptions(t, output.Table, cannedResults[:1])
+	ctx, cancel := context.WithCancel(context.Background())
+	opts.Context, fp.cancel = ctx, cancel
+	err = testHybridConnectivityRun(opts)
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Equal(t, exitcode.Unexpected, exitcode.Of(err))
+	assert.Contains(t, stdout.String(), "watchdog", "what finished is printed before the error")
+}
+
+// TestConnectivityEndToEnd runs the binary's command tree with the real
+// prober against 127.0.0.1 only (an endpoints file of IP literals).
+func TestConnectivityEndToEnd(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	closed, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	closedPort := closed.Addr().(*net.TCPAddr).Port
+	closed.Close()
+	openPort := ln.Addr().(*net.TCPAddr).Port
+	file := writeFile(t, fmt.Sprintf(`[
+	  {"name": "open", "host": "127.0.0.1", "port": %d, "check": "tcp", "category": "Lab"},
+	  {"name": "closed", "host": "127.0.0.1", "port": %d, "check": "tcp", "category": "Lab"}
+	]`, openPort, closedPort))
+
+	e := newTestEnv(t)
+	r := e.run("test-hybridconnectivity", "--endpoints-file", file, "-o", "json", "--parallel", "1")
+	assert.Equal(t, exitcode.ChecksFailed, r.code, r.stderr)
+	var got []connectivity.Result
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &got))
+	require.Len(t, got, 8, "2 entries + 5 machine checks + clock skew")
+	assert.Equal(t, "closed", got[0].Name)
+	assert.Equal(t, connectivity.Failed, got[0].Status)
+	assert.Equal(t, "open", got[1].Name)
+	assert.Equal(t, connectivity.Passed, got[1].Status)
+	for _, r := range got[2:] {
+		assert.Equal(t, connectivity.Skipped, r.Status, r.Name)
+	}
+	assert.Contains(t, r.stderr, "1 passed, 1 failed, 0 warnings, 6 skipped in ")
+	assert.Contains(t, r.stderr, "hybridmgmt: 1 checks failed")
+
+	r = e.run("test-hybridconnectivity", "--endpoints-file", file, "--timeout", "-3s")
+	assert.Equal(t, exitcode.Usage, r.code)
+}

@@ -1,0 +1,14 @@
+// Package connectivity probes what the Microsoft Hybrid Agent (an Entra
+// private network connector) and the Hybrid Configuration Wizard need:
+// per endpoint DNS, TCP, TLS and HTTP, directly or through the outbound
+// proxy with HTTP CONNECT, plus the Exchange-server, published-route and
+// machine checks. Every check reports; none stops the run.
+//
+// The endpoint catalogue is data (catalogue_*.go, one list per cloud, each
+// entry with its source); docs/test-hybridconnectivity.md explains every
+// check and its remediation, and the research behind it is
+// shared/docs/connectivity.md.
+//
+// Everything the probes touch is injected (Resolver, Dialer, root pool,
+// clock, MachineSource), so tests run against loopback listeners only.
+package connectivity

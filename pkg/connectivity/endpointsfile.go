@@ -1,0 +1,170 @@
+package connectivity
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/hybridmgmt/hybridmgmt/pkg/validate"
+)
+
+// Limits for --endpoints-file: far above any real list, low enough that a
+// wrong file (a log, a dump) is refused before it costs anything.
+const (
+	MaxEndpointsFileSize = 1 << 20
+	maxFileEntries       = 1000
+	maxFieldLength       = 256
+)
+
+// fileEntry is the documented JSON shape of one entry.
+type fileEntry struct {
+	Name            *string         `json:"name"`
+	Host            *string         `json:"host"`
+	Port            json.RawMessage `json:"port"`
+	Check           *string         `json:"check"`
+	Category        *string         `json:"category"`
+	ExpectedIssuers []string        `json:"expectedIssuers"`
+}
+
+// ParseEndpointsFile decodes an --endpoints-file: a JSON array of
+// {"name","host","port","check","category","expectedIssuers"}. Every error
+// names the offending entry (1-based index and, when readable, its name)
+// so a long file can be fixed without guessing.
+func ParseEndpointsFile(data []byte) ([]Endpoint, error) {
+	if len(data) > MaxEndpointsFileSize {
+		return nil, fmt.Errorf("the file is larger than %d bytes", MaxEndpointsFileSize)
+	}
+	var raw []json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return nil, fmt.Errorf("not a JSON array of endpoint objects: %w", err)
+	}
+	if len(raw) == 0 {
+		return nil, errors.New("the file lists no endpoints")
+	}
+	if len(raw) > maxFileEntries {
+		return nil, fmt.Errorf("the file lists %d endpoints; at most %d are accepted", len(raw), maxFileEntries)
+	}
+	out := make([]Endpoint, 0, len(raw))
+	seen := map[string]int{}
+	for i, r := range raw {
+		e, err := parseEntry(r)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", entryLabel(i, r), err)
+		}
+		key := strings.ToLower(e.Category) + "\x00" + strings.ToLower(e.Name)
+		if j, dup := seen[key]; dup {
+			return nil, fmt.Errorf("%s: the name %q is already used in category %q by entry %d; names must be unique per category", entryLabel(i, r), e.Name, e.Category, j+1)
+		}
+		seen[key] = i
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// entryLabel names an entry for errors, quoting its name only when it is
+// printable text.
+func entryLabel(i int, r json.RawMessage) string {
+	var probe struct {
+		Name string `json:"name"`
+	}
+	label := fmt.Sprintf("entry %d", i+1)
+	if json.Unmarshal(r, &probe) == nil && probe.Name != "" && checkText(probe.Name) == nil {
+		label += fmt.Sprintf(" (%q)", probe.Name)
+	}
+	return label
+}
+
+func parseEntry(r json.RawMessage) (Endpoint, error) {
+	var fe fileEntry
+	dec := json.NewDecoder(bytes.NewReader(r))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&fe); err != nil {
+		return Endpoint{}, fmt.Errorf("not a valid endpoint object: %s", strings.TrimPrefix(err.Error(), "json: "))
+	}
+	var e Endpoint
+	var err error
+	if e.Name, err = requiredText("name", fe.Name); err != nil {
+		return Endpoint{}, err
+	}
+	if e.Category, err = requiredText("category", fe.Category); err != nil {
+		return Endpoint{}, err
+	}
+	if fe.Host == nil {
+		return Endpoint{}, errors.New(`"host" is required`)
+	}
+	if e.Host, err = validate.Host(`"host"`, *fe.Host, true); err != nil {
+		return Endpoint{}, err
+	}
+	if e.Port, err = parsePort(fe.Port); err != nil {
+		return Endpoint{}, err
+	}
+	if fe.Check == nil {
+		return Endpoint{}, errors.New(`"check" is required (tcp, tls or https)`)
+	}
+	switch c := Check(*fe.Check); c {
+	case CheckTCP, CheckTLS, CheckHTTPS:
+		e.Check = c
+	default:
+		return Endpoint{}, fmt.Errorf(`"check" %q is not one of tcp, tls, https`, *fe.Check)
+	}
+	for _, iss := range fe.ExpectedIssuers {
+		if err := checkText(iss); err != nil {
+			return Endpoint{}, fmt.Errorf(`"expectedIssuers" entry %q: %w`, iss, err)
+		}
+		e.ExpectedIssuers = append(e.ExpectedIssuers, strings.TrimSpace(iss))
+	}
+	if len(e.ExpectedIssuers) > 0 && e.Check == CheckTCP {
+		return Endpoint{}, errors.New(`"expectedIssuers" needs "check" tls or https (a tcp check sees no certificate)`)
+	}
+	e.Source = "--endpoints-file"
+	return e, nil
+}
+
+func requiredText(field string, v *string) (string, error) {
+	if v == nil {
+		return "", fmt.Errorf("%q is required", field)
+	}
+	s := strings.TrimSpace(*v)
+	if err := checkText(s); err != nil {
+		return "", fmt.Errorf("%q: %w", field, err)
+	}
+	return s, nil
+}
+
+// checkText refuses what would print badly or deceptively in a table.
+func checkText(s string) error {
+	switch {
+	case strings.TrimSpace(s) == "":
+		return errors.New("must not be empty")
+	case len(s) > maxFieldLength:
+		return fmt.Errorf("is longer than %d bytes", maxFieldLength)
+	case !utf8.ValidString(s):
+		return errors.New("is not valid UTF-8")
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return errors.New("contains a control or formatting character")
+		}
+	}
+	return nil
+}
+
+func parsePort(raw json.RawMessage) (int, error) {
+	s := strings.TrimSpace(string(raw))
+	if s == "" || s == "null" {
+		return 0, errors.New(`"port" is required (1-65535)`)
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, fmt.Errorf(`"port" %s is not an integer (1-65535)`, s)
+	}
+	if n < 1 || n > 65535 {
+		return 0, fmt.Errorf(`"port" %d is out of range (1-65535)`, n)
+	}
+	return n, nil
+}
