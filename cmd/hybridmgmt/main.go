@@ -19,7 +19,6 @@ var version = "0.1.0-dev"
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	f := cmdlets.NewFactory(version)
-	f.Context = ctx
 	err := cmdlets.NewRootCmd(f).ExecuteContext(ctx)
 	stop()
 	if err != nil {

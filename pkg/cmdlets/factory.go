@@ -26,7 +26,6 @@ type Factory struct {
 	Getenv  func(string) string
 	Now     func() time.Time
 	Version string
-	Context context.Context
 
 	// Global is bound to the root's persistent flags.
 	Global *GlobalOptions
@@ -67,7 +66,6 @@ func NewFactory(version string) *Factory {
 		Getenv:  os.Getenv,
 		Now:     time.Now,
 		Version: version,
-		Context: context.Background(),
 		Global:  &GlobalOptions{},
 		System:  netproxy.System(),
 	}

@@ -2,6 +2,8 @@ package cmdlets
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
@@ -99,13 +101,24 @@ func getHybridApplicationRun(opts *GetHybridApplicationOptions) error {
 func getPublishedApplication(ctx context.Context, client appproxy.API, guid string) (*appproxy.Application, error) {
 	app, err := client.GetApplication(ctx, guid)
 	if err != nil {
-		if appproxy.IsNotFound(err) {
-			return nil, exitcode.NotFoundf("no application with appId or object id %s", guid)
-		}
-		return nil, err
+		return nil, appLookupError(guid, err)
 	}
 	if !app.Published() {
 		return nil, exitcode.NotFoundf("application %s (%s) exists but is not published through App Proxy", guid, app.DisplayName)
 	}
 	return app, nil
+}
+
+// appLookupError turns a Graph 404 for an app into the CLI's not-found
+// message, keeping Graph's request id for support cases.
+func appLookupError(guid string, err error) error {
+	var ge *appproxy.Error
+	if !errors.As(err, &ge) || !appproxy.IsNotFound(err) {
+		return err
+	}
+	msg := fmt.Sprintf("no application with appId or object id %s", guid)
+	if ge.RequestID != "" {
+		msg += " [request-id " + ge.RequestID + "]"
+	}
+	return exitcode.Wrap(exitcode.ErrNotFound, errors.New(msg))
 }

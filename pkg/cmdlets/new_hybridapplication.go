@@ -140,10 +140,7 @@ func newHybridApplicationRun(opts *NewHybridApplicationOptions) error {
 	routeGUID := opts.AppID
 	if opts.AppID != "" {
 		if app, err = client.GetApplication(ctx, opts.AppID); err != nil {
-			if appproxy.IsNotFound(err) {
-				return exitcode.NotFoundf("no application with appId or object id %s", opts.AppID)
-			}
-			return err
+			return appLookupError(opts.AppID, err)
 		}
 	} else {
 		name := hybridDisplayName(opts.TargetURI)
@@ -177,28 +174,7 @@ func newHybridApplicationRun(opts *NewHybridApplicationOptions) error {
 	}
 
 	if opts.DryRun {
-		plan := DryRunView{Operation: "create", AppID: "(assigned by Entra)"}
-		if app != nil {
-			plan.Operation, plan.AppID = "publish", app.AppID
-			v := newApplicationView(app)
-			plan.Before = v
-		}
-		ext := "https://<appId>." + opts.Suffix + ":443/"
-		if routeGUID != "" {
-			ext = appproxy.HybridRouteURL(routeGUID, opts.Suffix)
-		}
-		plan.After = map[string]any{
-			"displayName":                hybridDisplayName(opts.TargetURI),
-			"externalUrl":                ext,
-			"internalUrl":                opts.TargetURI,
-			"externalAuthenticationType": "passthru",
-			"connectorGroupId":           group.ID,
-			"connectorGroupName":         group.Name,
-		}
-		if app != nil {
-			plan.After.(map[string]any)["displayName"] = app.DisplayName
-		}
-		plans := []DryRunView{plan}
+		plans := []DryRunView{planNew(app, routeGUID, group, opts)}
 		return output.Print(opts.IO.Out, format, plans, func() output.TableData { return dryRunTable(plans) })
 	}
 
@@ -237,6 +213,29 @@ func newHybridApplicationRun(opts *NewHybridApplicationOptions) error {
 	}
 	views := []ApplicationView{newApplicationView(final)}
 	return output.Print(opts.IO.Out, format, views, func() output.TableData { return applicationTable(views) })
+}
+
+// planNew describes what a create or publish would do, for --dry-run.
+func planNew(app *appproxy.Application, routeGUID string, group *appproxy.ConnectorGroup, opts *NewHybridApplicationOptions) DryRunView {
+	plan := DryRunView{Operation: "create", AppID: "(assigned by Entra)"}
+	name := hybridDisplayName(opts.TargetURI)
+	if app != nil {
+		plan.Operation, plan.AppID, plan.Before = "publish", app.AppID, newApplicationView(app)
+		name = app.DisplayName
+	}
+	ext := "https://<appId>." + opts.Suffix + ":443/"
+	if routeGUID != "" {
+		ext = appproxy.HybridRouteURL(routeGUID, opts.Suffix)
+	}
+	plan.After = map[string]any{
+		"displayName":                name,
+		"externalUrl":                ext,
+		"internalUrl":                opts.TargetURI,
+		"externalAuthenticationType": "passthru",
+		"connectorGroupId":           group.ID,
+		"connectorGroupName":         group.Name,
+	}
+	return plan
 }
 
 // pickConnectorGroup applies the documented preference: the named group,

@@ -84,10 +84,7 @@ func removeHybridApplicationRun(opts *RemoveHybridApplicationOptions) error {
 	}
 	app, err := client.GetApplication(ctx, opts.AppID)
 	if err != nil {
-		if appproxy.IsNotFound(err) {
-			return exitcode.NotFoundf("no application with appId or object id %s", opts.AppID)
-		}
-		return err
+		return appLookupError(opts.AppID, err)
 	}
 	published := app.Published()
 	if !published && !opts.DeleteApplication {
