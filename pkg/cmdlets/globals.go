@@ -1,11 +1,13 @@
 package cmdlets
 
 import (
+	"regexp"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/hybridmgmt/hybridmgmt/pkg/appproxy"
 	"github.com/hybridmgmt/hybridmgmt/pkg/cloud"
 	"github.com/hybridmgmt/hybridmgmt/pkg/exitcode"
 	"github.com/hybridmgmt/hybridmgmt/pkg/output"
@@ -19,6 +21,10 @@ const DefaultClientID = "14d82eec-204b-4c2f-b7e8-296a70dab67e"
 // DefaultRetryBudget bounds the total time all retries of one command may
 // take; HYBRIDMGMT_RETRY_BUDGET overrides it.
 const DefaultRetryBudget = 30 * time.Second
+
+// DefaultRequestTimeout bounds one HTTP attempt (headers and body);
+// HYBRIDMGMT_REQUEST_TIMEOUT overrides it.
+const DefaultRequestTimeout = appproxy.DefaultRequestTimeout
 
 // GlobalOptions are the raw values of the root's persistent flags.
 type GlobalOptions struct {
@@ -70,7 +76,9 @@ type Settings struct {
 	UPN           string
 	UPNDomain     string
 	RetryBudget   time.Duration
-	Verbose       bool
+	// RequestTimeout bounds each attempt of each request.
+	RequestTimeout time.Duration
+	Verbose        bool
 }
 
 // resolveSettings validates every global value and merges the environment,
@@ -148,6 +156,14 @@ func resolveSettings(g *GlobalOptions, getenv func(string) string) (*Settings, e
 		}
 		s.RetryBudget = d
 	}
+	s.RequestTimeout = DefaultRequestTimeout
+	if v := getenv("HYBRIDMGMT_REQUEST_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 || d > time.Hour {
+			return nil, exitcode.Usagef("HYBRIDMGMT_REQUEST_TIMEOUT %q is not a duration between 0 and 1h (e.g. 60s)", v)
+		}
+		s.RequestTimeout = d
+	}
 	return s, nil
 }
 
@@ -160,11 +176,27 @@ func pick(vals ...string) string {
 	return ""
 }
 
+// invalidArgRE matches pflag's "invalid argument" error, which quotes the
+// value: a secret typed after a boolean such as --password-stdin=... would
+// be echoed.
+var invalidArgRE = regexp.MustCompile(`^invalid argument .* for "(-[-a-zA-Z0-9, ]+)" flag`)
+
 // flagError marks cobra's own parse errors (unknown flag, missing value) as
 // usage errors, and answers a habitual --password or --client-secret with
-// where secrets go instead. pflag's messages name the flag, never its value.
+// where secrets go instead. No flag value is ever repeated.
 func flagError(cmd *cobra.Command, err error) error {
 	msg := err.Error()
+	if m := invalidArgRE.FindStringSubmatch(msg); m != nil {
+		flag := m[1]
+		if i := strings.LastIndex(flag, "--"); i >= 0 {
+			flag = flag[i:]
+		}
+		want := ""
+		if fl := cmd.Flags().Lookup(strings.TrimPrefix(flag, "--")); fl != nil {
+			want = ": expected a " + fl.Value.Type()
+		}
+		return exitcode.Usagef("invalid value for %s%s (see '%s --help')", flag, want, strings.TrimSpace(cmd.CommandPath()))
+	}
 	if name, ok := strings.CutPrefix(msg, "unknown flag: --"); ok {
 		switch strings.ToLower(name) {
 		case "password", "client-secret", "secret", "pfx-password", "certificate-password", "access-token", "token", "credential":
@@ -178,7 +210,9 @@ func flagError(cmd *cobra.Command, err error) error {
 // validator returns a plain error, which would be exit 1).
 func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
-		return exitcode.Usagef("%s takes no arguments, got %q (values go with flags, e.g. --app-id GUID)", cmd.CommandPath(), args[0])
+		// The stray value is not quoted: it may be a secret that followed
+		// a boolean flag such as --password-stdin.
+		return exitcode.Usagef("%s takes no positional arguments (got %d); values go with flags, e.g. --app-id GUID", cmd.CommandPath(), len(args))
 	}
 	return nil
 }

@@ -62,10 +62,13 @@ func TestHostileInputsExit2WithoutRequests(t *testing.T) {
 		{"user and app", []string{"get-hybridapplication", "--device-code", "--client-secret-stdin"}, nil, "TopS3cret", "exclude"},
 		{"app-only without client id", []string{"get-hybridapplication", "--client-secret-stdin", "--tenant-id", "contoso.com"}, nil, "TopS3cret", "--client-id"},
 		{"missing certificate", []string{"get-hybridapplication", "--certificate", "/nonexistent/ci.pem", "--client-id", hybridGUID, "--tenant-id", "contoso.com"}, nil, "", "--certificate"},
-		{"positional arg", []string{"get-hybridapplication", hybridGUID}, nil, "", "takes no arguments"},
+		{"positional arg", []string{"get-hybridapplication", hybridGUID}, nil, "", "takes no positional arguments"},
 		{"unknown command", []string{"get-hybridagents"}, nil, "", "unknown command"},
 		{"unknown flag", []string{"get-hybridagent", "--app-idd", "x"}, nil, "", "unknown flag"},
 		{"bad retry budget", []string{"get-hybridapplication"}, map[string]string{"HYBRIDMGMT_RETRY_BUDGET": "forever"}, "", "HYBRIDMGMT_RETRY_BUDGET"},
+		{"secret after bool flag", []string{"get-hybridagent", "--username", "a@contoso.com", "--password-stdin=Hunter22!"}, nil, "", "invalid value for --password-stdin"},
+		{"secret as positional", []string{"get-hybridagent", "--username", "a@contoso.com", "--password-stdin", "Hunter22!"}, nil, "", "takes no positional arguments"},
+		{"bad parallel", []string{"test-hybridconnectivity", "--parallel", "Hunter22"}, nil, "", "invalid value for --parallel"},
 		{"invalid utf8", []string{"get-hybridagent", "--connector-group", "bad\xff"}, nil, "", "UTF-8"},
 	}
 	secrets := []string{"Sup3rS3cret", "TopS3cret", "Hunter22", "pw\n"}

@@ -104,7 +104,7 @@ func TestConnectivityFlagErrors(t *testing.T) {
 		want   string
 	}{
 		{"zero timeout", GlobalOptions{}, []string{"--timeout", "0s"}, "--timeout 0s must be between 0 and 1h"},
-		{"not a duration", GlobalOptions{}, []string{"--timeout", "ten"}, `invalid argument "ten" for "--timeout"`},
+		{"not a duration", GlobalOptions{}, []string{"--timeout", "ten"}, "invalid value for --timeout: expected a duration"},
 		{"parallel 0", GlobalOptions{}, []string{"--parallel", "0"}, "--parallel 0 must be between 1 and 256"},
 		{"parallel huge", GlobalOptions{}, []string{"--parallel", "100000"}, "--parallel 100000 must be between 1 and 256"},
 		{"negative max duration", GlobalOptions{}, []string{"--max-duration", "-1s"}, "--max-duration -1s must be between"},
@@ -120,7 +120,7 @@ func TestConnectivityFlagErrors(t *testing.T) {
 		{"file with exchange", GlobalOptions{}, []string{"--endpoints-file", good, "--exchange-server", "exch01.contoso.local"}, "cannot be combined with --exchange-server"},
 		{"legacy with USGov", GlobalOptions{Cloud: "USGov"}, []string{"--legacy-list"}, "cannot be combined with --cloud USGov"},
 		{"bad cloud", GlobalOptions{Cloud: "Mars"}, nil, "--cloud"},
-		{"positional", GlobalOptions{}, []string{"login.microsoftonline.com"}, "takes no arguments"},
+		{"positional", GlobalOptions{}, []string{"login.microsoftonline.com"}, "takes no positional arguments"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
