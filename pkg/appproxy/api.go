@@ -10,7 +10,7 @@ type API interface {
 	GetApplication(ctx context.Context, guid string) (*Application, error)
 	FindApplicationsByDisplayName(ctx context.Context, name string) ([]Application, error)
 	Instantiate(ctx context.Context, displayName string) (*Application, error)
-	SetWebURIs(ctx context.Context, objectID, externalURL string) error
+	SetWebURIs(ctx context.Context, app *Application, externalURL string) error
 	UpdatePublishing(ctx context.Context, objectID string, pub map[string]any) error
 	Unpublish(ctx context.Context, objectID string) error
 	AssignConnectorGroup(ctx context.Context, objectID, groupID string) error

@@ -16,7 +16,15 @@ type Application struct {
 	AppID                 string         `json:"appId"`
 	DisplayName           string         `json:"displayName"`
 	ApplicationTemplateID string         `json:"applicationTemplateId,omitempty"`
+	IdentifierURIs        []string       `json:"identifierUris,omitempty"`
+	Web                   *WebSettings   `json:"web,omitempty"`
 	Publishing            map[string]any `json:"onPremisesPublishing"`
+}
+
+// WebSettings is the part of application.web the publishing flow touches.
+type WebSettings struct {
+	RedirectURIs []string `json:"redirectUris,omitempty"`
+	HomePageURL  string   `json:"homePageUrl,omitempty"`
 }
 
 // UnpublishSentinel is the value Entra PowerShell's
@@ -64,7 +72,9 @@ func HybridRouteURL(guid, suffix string) string {
 	return "https://" + strings.ToLower(guid) + "." + suffix + ":443/"
 }
 
-const appSelect = "id,appId,displayName,applicationTemplateId,onPremisesPublishing"
+const appSelect = "id,appId,displayName,applicationTemplateId,identifierUris,web,onPremisesPublishing"
+
+const hintAssignGroup = "assigning a connector group is delegated-only: sign in as a user with the Application Administrator or Global Administrator role (delegated Directory.ReadWrite.All)"
 
 const hintAppRead = "reading applications needs Application.Read.All (app) or a user with Application Administrator"
 const hintAppWrite = "changing App Proxy settings needs Application.ReadWrite.All (app) or a user with the Application Administrator or Global Administrator role (Cloud Application Administrator cannot manage App Proxy)"
@@ -154,16 +164,51 @@ func (c *Client) Instantiate(ctx context.Context, displayName string) (*Applicat
 	return &res.Application, nil
 }
 
-// SetWebURIs points the app's identifier and web URIs at the external URL;
+// WebURIChange is what SetWebURIs would send for app: the external URL
+// added to identifierUris and web.redirectUris, and web.homePageUrl set when
+// it is empty. Existing values are kept, so publishing an app that other
+// things sign in to does not break them. Nil means nothing to change.
+func WebURIChange(app *Application, externalURL string) map[string]any {
+	web := WebSettings{}
+	if app.Web != nil {
+		web = *app.Web
+	}
+	ids, idsChanged := appendMissing(app.IdentifierURIs, externalURL)
+	redirects, redirectsChanged := appendMissing(web.RedirectURIs, externalURL)
+	home := web.HomePageURL
+	if home == "" {
+		home = externalURL
+	}
+	if !idsChanged && !redirectsChanged && home == web.HomePageURL {
+		return nil
+	}
+	return map[string]any{
+		"identifierUris": ids,
+		"web":            map[string]any{"redirectUris": redirects, "homePageUrl": home},
+	}
+}
+
+func appendMissing(list []string, v string) ([]string, bool) {
+	for _, x := range list {
+		if strings.EqualFold(strings.TrimRight(x, "/"), strings.TrimRight(v, "/")) {
+			return list, false
+		}
+	}
+	return append(append([]string{}, list...), v), true
+}
+
+// SetWebURIs adds the external URL to the app's identifier and web URIs;
 // Graph refuses onPremisesPublishing until these are set (docs/graph.md).
-func (c *Client) SetWebURIs(ctx context.Context, objectID, externalURL string) error {
+func (c *Client) SetWebURIs(ctx context.Context, app *Application, externalURL string) error {
+	body := WebURIChange(app, externalURL)
+	if body == nil {
+		c.logf("application %s already lists %s in its URIs", app.AppID, externalURL)
+		return nil
+	}
 	return c.do(ctx, request{
 		op: "set application URIs", method: http.MethodPatch, retryable: true, hint403: hintAppWrite,
-		url: c.path("/applications/"+url.PathEscape(objectID), nil),
-		body: map[string]any{
-			"identifierUris": []string{externalURL},
-			"web":            map[string]any{"redirectUris": []string{externalURL}, "homePageUrl": externalURL},
-		},
+		url:  c.path("/applications/"+url.PathEscape(app.ID), nil),
+		body: body,
 	}, nil)
 }
 
@@ -185,7 +230,7 @@ func (c *Client) Unpublish(ctx context.Context, objectID string) error {
 func (c *Client) AssignConnectorGroup(ctx context.Context, objectID, groupID string) error {
 	ref := strings.TrimRight(c.opts.GraphRoot, "/") + "/beta" + connectorGroupsPath + "/" + url.PathEscape(groupID)
 	return c.do(ctx, request{
-		op: "assign connector group", method: http.MethodPut, retryable: true, hint403: hintConnectors,
+		op: "assign connector group", method: http.MethodPut, retryable: true, hint403: hintAssignGroup,
 		url:  c.path("/applications/"+url.PathEscape(objectID)+"/connectorGroup/$ref", nil),
 		body: map[string]string{"@odata.id": ref},
 	}, nil)

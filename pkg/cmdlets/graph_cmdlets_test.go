@@ -134,7 +134,7 @@ func TestUpdateDryRunWritesNothing(t *testing.T) {
 	assert.Equal(t, "update", plans[0]["operation"])
 	assert.Equal(t, "https://exch01.contoso.local/", plans[0]["before"].(map[string]any)["internalUrl"])
 	assert.Equal(t, "https://mail-lb.contoso.com/", plans[0]["after"].(map[string]any)["internalUrl"])
-	assert.Equal(t, []string{"GET " + appByAppID + "?%24select=id%2CappId%2CdisplayName%2CapplicationTemplateId%2ConPremisesPublishing"}, e.reg.Requests)
+	assert.Equal(t, []string{"GET " + appByAppID + "?%24select=id%2CappId%2CdisplayName%2CapplicationTemplateId%2CidentifierUris%2Cweb%2ConPremisesPublishing"}, e.reg.Requests)
 }
 
 func TestUpdatePatchesBothURLsAndReadsBack(t *testing.T) {
@@ -245,4 +245,67 @@ func TestServerErrorsAfterRetriesAreExit6(t *testing.T) {
 	r := e.run("get-hybridapplication")
 	assert.Equal(t, 6, r.code)
 	assert.Contains(t, r.stderr, "request-id")
+}
+
+const newAppPublished = `{"value":[{"id":"obj-new","appId":"11111111-2222-4333-8444-555555555555","displayName":"Exchange Hybrid Agent - exch01.contoso.local",
+ "onPremisesPublishing":{"externalUrl":"https://11111111-2222-4333-8444-555555555555.resource.mailboxmigration.his.msappproxy.net:443/","internalUrl":"https://exch01.contoso.local/"}}]}`
+
+// A run that failed at the group assignment left a published app: the
+// re-run must assign the group, not report success with nothing done.
+func TestNewResumeAssignsMissingGroup(t *testing.T) {
+	e := newTestEnv(t)
+	e.reg.Register("groups", httpstub.REST("GET", groupsPath), httpstub.JSON(200, groupsJSON))
+	e.reg.Register("find by name", httpstub.REST("GET", "/beta/applications"), httpstub.JSON(200, newAppPublished))
+	e.reg.Register("assign", httpstub.REST("PUT", "/beta/applications/obj-new/connectorGroup/$ref"), httpstub.Status(204))
+	e.reg.Register("read back", httpstub.REST("GET", "/beta/applications(appId='11111111-2222-4333-8444-555555555555')"),
+		httpstub.JSON(200, `{"id":"obj-new","appId":"11111111-2222-4333-8444-555555555555","displayName":"x","onPremisesPublishing":{"externalUrl":"https://11111111-2222-4333-8444-555555555555.resource.mailboxmigration.his.msappproxy.net:443/","internalUrl":"https://exch01.contoso.local/"}}`))
+	r := e.run("new-hybridapplication", "--target-uri", "exch01.contoso.local", "-o", "json")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "11111111-2222-4333-8444-555555555555")
+}
+
+func TestNewResumeFailureStillNamesCleanup(t *testing.T) {
+	e := newTestEnv(t)
+	e.reg.Register("groups", httpstub.REST("GET", groupsPath), httpstub.JSON(200, groupsJSON))
+	e.reg.Register("find by name", httpstub.REST("GET", "/beta/applications"), httpstub.JSON(200, newAppPublished))
+	e.reg.Register("assign fails", httpstub.REST("PUT", "/beta/applications/obj-new/connectorGroup/$ref"),
+		httpstub.GraphError(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation."))
+	r := e.run("new-hybridapplication", "--target-uri", "exch01.contoso.local")
+	assert.Equal(t, 1, r.code)
+	assert.True(t, contains(r.stderr, "--app-id 11111111-2222-4333-8444-555555555555 --delete-application", "delegated-only"), r.stderr)
+}
+
+func TestNewDryRunOnPublishedAppKeepsPlanShape(t *testing.T) {
+	e := newTestEnv(t)
+	e.reg.Register("groups", httpstub.REST("GET", groupsPath), httpstub.JSON(200, groupsJSON))
+	e.reg.Register("app", httpstub.REST("GET", appByAppID), httpstub.JSON(200, hybridAppJSON("https://exch01.contoso.local/")))
+	r := e.run("new-hybridapplication", "--app-id", hybridGUID, "--target-uri", "exch01.contoso.local", "--dry-run", "-o", "json")
+	require.Equal(t, 0, r.code, r.stderr)
+	var plans []map[string]any
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &plans))
+	require.Len(t, plans, 1)
+	assert.Equal(t, "none", plans[0]["operation"])
+	assert.Equal(t, hybridGUID, plans[0]["appId"])
+
+	e2 := newTestEnv(t)
+	e2.reg.Register("groups", httpstub.REST("GET", groupsPath), httpstub.JSON(200, groupsJSON))
+	e2.reg.Register("app", httpstub.REST("GET", appByAppID), httpstub.JSON(200, hybridAppJSON("https://exch01.contoso.local/")))
+	r = e2.run("new-hybridapplication", "--app-id", hybridGUID, "--target-uri", "exch09.contoso.local")
+	assert.Equal(t, 1, r.code, "a state conflict found after network calls is not a usage error")
+	assert.Contains(t, r.stderr, "update-hybridapplication")
+}
+
+// Publishing an existing app adds the route to its URIs and keeps the rest.
+func TestNewWithAppIDMergesURIs(t *testing.T) {
+	e := newTestEnv(t)
+	e.reg.Register("groups", httpstub.REST("GET", groupsPath), httpstub.JSON(200, groupsJSON))
+	e.reg.Register("app", httpstub.REST("GET", appByAppID), httpstub.JSON(200,
+		`{"id":"obj-1","appId":"`+hybridGUID+`","displayName":"Existing","identifierUris":["api://existing"],"web":{"redirectUris":["https://app.contoso.com/signin"],"homePageUrl":"https://app.contoso.com/"},"onPremisesPublishing":null}`))
+	e.reg.Register("uris", httpstub.REST("PATCH", "/beta/applications/obj-1"), httpstub.Status(204))
+	e.reg.Register("publish", httpstub.REST("PATCH", "/beta/applications/obj-1"), httpstub.Status(204))
+	e.reg.Register("assign", httpstub.REST("PUT", "/beta/applications/obj-1/connectorGroup/$ref"), httpstub.Status(204))
+	e.reg.Register("read back", httpstub.REST("GET", appByAppID), httpstub.JSON(200, hybridAppJSON("https://exch01.contoso.local/")))
+	r := e.run("new-hybridapplication", "--app-id", hybridGUID, "--target-uri", "exch01.contoso.local", "-o", "json")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.JSONEq(t, `{"identifierUris":["api://existing","`+hybridExt+`"],"web":{"redirectUris":["https://app.contoso.com/signin","`+hybridExt+`"],"homePageUrl":"https://app.contoso.com/"}}`, e.reg.Bodies[2])
 }

@@ -137,6 +137,7 @@ func newHybridApplicationRun(opts *NewHybridApplicationOptions) error {
 	}
 
 	var app *appproxy.Application
+	var p progress
 	routeGUID := opts.AppID
 	if opts.AppID != "" {
 		if app, err = client.GetApplication(ctx, opts.AppID); err != nil {
@@ -152,33 +153,37 @@ func newHybridApplicationRun(opts *NewHybridApplicationOptions) error {
 		case 0:
 		case 1:
 			app = &existing[0]
+			routeGUID = app.AppID
+			// An earlier run created it: a failure from here on must still
+			// name it and its cleanup command.
+			p.created = app
 			opts.Logf("found %q (appId %s) from an earlier run; resuming with it", name, app.AppID)
 		default:
 			return fmt.Errorf("%d applications are named %q; publish one explicitly with --app-id", len(existing), name)
 		}
-		if app != nil {
-			routeGUID = app.AppID
-		}
 	}
 
+	// What is left to do: an app already published to this target needs at
+	// most the connector group an interrupted run did not assign.
+	alreadyPublished := false
 	if app != nil && app.Published() {
 		if _, ok := appproxy.HybridRouteGUID(app.ExternalURL(), opts.Suffix); !ok {
-			return exitcode.Usagef("application %s is already published at %s, which is not a hybrid route; refusing to overwrite it", app.AppID, app.ExternalURL())
+			return exitcode.NotFoundf("application %s is already published at %s, which is not a hybrid route; refusing to overwrite it", app.AppID, app.ExternalURL())
 		}
 		if app.InternalURL() != opts.TargetURI {
-			return exitcode.Usagef("application %s is already published to %s; use update-hybridapplication to retarget it", app.AppID, app.InternalURL())
+			return fmt.Errorf("application %s is already published to %s; use update-hybridapplication to retarget it", app.AppID, app.InternalURL())
 		}
-		opts.Logf("application %s is already published to %s; nothing to do", app.AppID, opts.TargetURI)
-		views := []ApplicationView{newApplicationView(app)}
-		return output.Print(opts.IO.Out, format, views, func() output.TableData { return applicationTable(views) })
+		alreadyPublished = true
 	}
+	// Re-assigning is idempotent; it is done for a resumed create or when a
+	// group was asked for, never to move an app HCW placed elsewhere.
+	assign := !alreadyPublished || p.created != nil || opts.ConnectorGroup != ""
 
 	if opts.DryRun {
-		plans := []DryRunView{planNew(app, routeGUID, group, opts)}
+		plans := []DryRunView{planNew(app, routeGUID, group, alreadyPublished, assign, opts)}
 		return output.Print(opts.IO.Out, format, plans, func() output.TableData { return dryRunTable(plans) })
 	}
 
-	var p progress
 	if app == nil {
 		if app, err = client.Instantiate(ctx, hybridDisplayName(opts.TargetURI)); err != nil {
 			return p.fail("create application", err)
@@ -187,26 +192,32 @@ func newHybridApplicationRun(opts *NewHybridApplicationOptions) error {
 		p.done = append(p.done, "created application")
 		routeGUID = app.AppID
 	}
-	external := appproxy.HybridRouteURL(routeGUID, opts.Suffix)
-	if err := client.SetWebURIs(ctx, app.ID, external); err != nil {
-		return p.fail("set application URIs", err)
+	if !alreadyPublished {
+		external := appproxy.HybridRouteURL(routeGUID, opts.Suffix)
+		if err := client.SetWebURIs(ctx, app, external); err != nil {
+			return p.fail("set application URIs", err)
+		}
+		p.done = append(p.done, "set URIs")
+		if err := client.UpdatePublishing(ctx, app.ID, map[string]any{
+			"internalUrl":                   opts.TargetURI,
+			"externalUrl":                   external,
+			"externalAuthenticationType":    "passthru",
+			"isTranslateHostHeaderEnabled":  false,
+			"isTranslateLinksInBodyEnabled": false,
+			"applicationServerTimeout":      "default",
+		}); err != nil {
+			return p.fail("set onPremisesPublishing", err)
+		}
+		p.done = append(p.done, "published")
 	}
-	p.done = append(p.done, "set URIs")
-	if err := client.UpdatePublishing(ctx, app.ID, map[string]any{
-		"internalUrl":                   opts.TargetURI,
-		"externalUrl":                   external,
-		"externalAuthenticationType":    "passthru",
-		"isTranslateHostHeaderEnabled":  false,
-		"isTranslateLinksInBodyEnabled": false,
-		"applicationServerTimeout":      "default",
-	}); err != nil {
-		return p.fail("set onPremisesPublishing", err)
+	if assign {
+		if err := client.AssignConnectorGroup(ctx, app.ID, group.ID); err != nil {
+			return p.fail("assign connector group "+group.Name, err)
+		}
+		p.done = append(p.done, "assigned connector group")
+	} else {
+		opts.Logf("application %s is already published to %s; nothing to do", app.AppID, opts.TargetURI)
 	}
-	p.done = append(p.done, "published")
-	if err := client.AssignConnectorGroup(ctx, app.ID, group.ID); err != nil {
-		return p.fail("assign connector group "+group.Name, err)
-	}
-	p.done = append(p.done, "assigned connector group")
 	final, err := client.GetApplication(ctx, routeGUID)
 	if err != nil {
 		return p.fail("read back the application", err)
@@ -215,26 +226,40 @@ func newHybridApplicationRun(opts *NewHybridApplicationOptions) error {
 	return output.Print(opts.IO.Out, format, views, func() output.TableData { return applicationTable(views) })
 }
 
-// planNew describes what a create or publish would do, for --dry-run.
-func planNew(app *appproxy.Application, routeGUID string, group *appproxy.ConnectorGroup, opts *NewHybridApplicationOptions) DryRunView {
+// planNew describes what a create, publish or resume would do, for --dry-run.
+func planNew(app *appproxy.Application, routeGUID string, group *appproxy.ConnectorGroup, alreadyPublished, assign bool, opts *NewHybridApplicationOptions) DryRunView {
 	plan := DryRunView{Operation: "create", AppID: "(assigned by Entra)"}
 	name := hybridDisplayName(opts.TargetURI)
 	if app != nil {
 		plan.Operation, plan.AppID, plan.Before = "publish", app.AppID, newApplicationView(app)
 		name = app.DisplayName
 	}
+	if alreadyPublished {
+		plan.Operation = "none"
+		if assign {
+			plan.Operation = "assign connector group"
+		}
+	}
 	ext := "https://<appId>." + opts.Suffix + ":443/"
 	if routeGUID != "" {
 		ext = appproxy.HybridRouteURL(routeGUID, opts.Suffix)
 	}
-	plan.After = map[string]any{
+	after := map[string]any{
 		"displayName":                name,
 		"externalUrl":                ext,
 		"internalUrl":                opts.TargetURI,
 		"externalAuthenticationType": "passthru",
-		"connectorGroupId":           group.ID,
-		"connectorGroupName":         group.Name,
 	}
+	if assign {
+		after["connectorGroupId"], after["connectorGroupName"] = group.ID, group.Name
+	}
+	if app != nil && !alreadyPublished {
+		if change := appproxy.WebURIChange(app, ext); change != nil {
+			after["identifierUris"] = change["identifierUris"]
+			after["web"] = change["web"]
+		}
+	}
+	plan.After = after
 	return plan
 }
 

@@ -572,7 +572,7 @@ func TestPSModuleDryRunFieldsExist(t *testing.T) {
 	app := psmJSONFields(reflect.TypeOf(cmdlets.ApplicationView{}))
 	newSrc := psmReadFile(t, "new_hybridapplication.go") // the create plan's "after" map
 	for _, q := range psmQuotedRE.FindAllStringSubmatch(fm[1], -1) {
-		if !app[q[1]] && !strings.Contains(newSrc, strconv.Quote(q[1])+":") {
+		if !app[q[1]] && !strings.Contains(newSrc, strconv.Quote(q[1])) {
 			t.Errorf("Format-HybridPlan compares %q, which neither ApplicationView nor the new-hybridapplication plan carries", q[1])
 		}
 	}
