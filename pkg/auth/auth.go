@@ -27,10 +27,15 @@ const (
 	ModeClientCertificate Mode = "clientcertificate"
 	// ModeCached uses only what an earlier sign-in cached; it never prompts.
 	ModeCached Mode = "cached"
+	// ModeCachedApp uses only the app token an earlier app-only connect with
+	// a client secret cached; once it expires the secret is needed again.
+	ModeCachedApp Mode = "cachedapp"
 )
 
 // AppOnly reports whether the mode yields application (not user) tokens.
-func (m Mode) AppOnly() bool { return m == ModeClientSecret || m == ModeClientCertificate }
+func (m Mode) AppOnly() bool {
+	return m == ModeClientSecret || m == ModeClientCertificate || m == ModeCachedApp
+}
 
 // Config is everything a sign-in needs. The command layer fills and
 // validates it (exit 2 on bad input) before anything touches the network.

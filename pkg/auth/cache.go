@@ -58,6 +58,9 @@ func ClearCache(dir string) error {
 			errs = append(errs, err)
 		}
 	}
+	if err := removeConnection(dir); err != nil {
+		errs = append(errs, err)
+	}
 	// Temp files of an interrupted write (cache_unix.go).
 	if stale, err := filepath.Glob(p + ".tmp-*"); err == nil {
 		for _, f := range stale {

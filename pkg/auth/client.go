@@ -148,7 +148,7 @@ func New(cfg Config) (*Client, error) {
 // the user's input first; these are programming errors or odd env values.
 func validate(cfg *Config) error {
 	switch cfg.Mode {
-	case ModeInteractive, ModeDeviceCode, ModeCached, ModeClientSecret, ModeClientCertificate:
+	case ModeInteractive, ModeDeviceCode, ModeCached, ModeClientSecret, ModeClientCertificate, ModeCachedApp:
 	case ModeUsernamePassword:
 		if cfg.Username == "" {
 			return exitcode.Usagef("username/password sign-in needs a username")
@@ -178,8 +178,11 @@ func validate(cfg *Config) error {
 
 // credential builds the app-only credential (clientsecret.go, clientcert.go).
 func (c *Client) credential() (confidential.Credential, error) {
-	if c.cfg.Mode == ModeClientSecret {
+	switch c.cfg.Mode {
+	case ModeClientSecret:
 		return secretCredential(c.cfg.ClientSecret)
+	case ModeCachedApp:
+		return cachedAppCredential(), nil
 	}
 	return certificateCredential(c.cfg.CertificatePath, c.cfg.CertificatePassword)
 }
@@ -328,7 +331,7 @@ func (c *Client) silent(ctx context.Context) (public.AuthResult, error) {
 		// required) or the authority is unreachable: say so.
 		if c.cfg.Mode == ModeCached && errors.Is(werr, exitcode.ErrAuth) && !strings.Contains(werr.Error(), "hybridmgmt connect") {
 			return public.AuthResult{}, exitcode.Wrap(exitcode.ErrAuth,
-				fmt.Errorf("%w Run `hybridmgmt connect` to sign in again.", werr))
+				fmt.Errorf("%w %s", werr, reconnectHint))
 		}
 		return public.AuthResult{}, werr
 	}

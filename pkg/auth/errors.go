@@ -77,6 +77,9 @@ func (c *Client) wrapErr(ctx context.Context, err error) error {
 	if errors.Is(err, exitcode.ErrAuth) || errors.Is(err, exitcode.ErrUsage) || errors.Is(err, exitcode.ErrUnavailable) {
 		return err // already ours
 	}
+	if errors.Is(err, errAppSecretNeeded) {
+		return exitcode.Wrap(exitcode.ErrAuth, errAppSecretNeeded)
+	}
 	var ce msalerrors.CallErr
 	if errors.As(err, &ce) {
 		return c.callErr(ce)

@@ -103,11 +103,12 @@ func (f *Factory) buildAuthConfig() (*auth.Config, error) {
 		}
 	default:
 		cfg.Mode = auth.ModeCached
+		f.applyConnection(cfg, s)
 	}
 
 	if cfg.Mode.AppOnly() {
 		cfg.Scopes = appScopes
-		if !s.ClientIDSet {
+		if !s.ClientIDSet && cfg.ClientID == s.ClientID {
 			return nil, exitcode.Usagef("app-only sign-in needs --client-id (or AZURE_CLIENT_ID): the id of your own app registration")
 		}
 		if cfg.Tenant == "" {
@@ -163,4 +164,37 @@ func canOpenBrowser(f *Factory) bool {
 	default:
 		return f.Getenv("DISPLAY") != "" || f.Getenv("WAYLAND_DISPLAY") != ""
 	}
+}
+
+// applyConnection makes a call without credential flags sign in the way the
+// last `connect` did (auth.Connection): same tenant and account for users,
+// which keeps a guest admin in the tenant they connected to; same app, and
+// its certificate, for app-only. Flags and environment still win.
+func (f *Factory) applyConnection(cfg *auth.Config, s *Settings) {
+	conn, ok := auth.LoadConnection(cfg.CacheDir)
+	if !ok || !strings.EqualFold(conn.AuthorityHost, s.AuthorityHost) {
+		return
+	}
+	if cfg.Tenant == "" {
+		cfg.Tenant = conn.TenantID
+	}
+	if !conn.AppOnly {
+		if cfg.Username == "" {
+			cfg.Username = conn.Username
+		}
+		return
+	}
+	if s.ClientIDSet && !strings.EqualFold(s.ClientID, conn.ClientID) {
+		return // another app was asked for: only its own flags can sign it in
+	}
+	cfg.ClientID = conn.ClientID
+	switch {
+	case conn.CertificatePath != "":
+		cfg.Mode = auth.ModeClientCertificate
+		cfg.CertificatePath = conn.CertificatePath
+		cfg.CertificatePassword = f.Getenv("AZURE_CLIENT_CERTIFICATE_PASSWORD")
+	default:
+		cfg.Mode = auth.ModeCachedApp
+	}
+	f.verbosef("using the app-only connection of %s (client id %s)", conn.TenantID, conn.ClientID)
 }

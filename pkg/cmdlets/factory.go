@@ -98,6 +98,12 @@ func (f *Factory) buildHTTPClient() (*http.Client, error) {
 		return nil, err
 	}
 	f.verbosef("proxy for Graph: %s", choice.Describe(&url.URL{Scheme: "https", Host: strings.TrimPrefix(s.GraphRoot, "https://")}))
+	// The header timeout follows the per-attempt timeout, so it also bounds
+	// sign-in calls; Graph attempts are bounded as a whole by appproxy.
+	headerTimeout := s.RequestTimeout
+	if headerTimeout <= 0 {
+		headerTimeout = DefaultRequestTimeout
+	}
 	// The system roots already honour SSL_CERT_FILE on Linux and the
 	// certificate store on Windows, which is where admins add inspection
 	// or private CAs; verification is never turned off.
@@ -105,7 +111,7 @@ func (f *Factory) buildHTTPClient() (*http.Client, error) {
 		Proxy:                 choice.Func,
 		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
 		TLSHandshakeTimeout:   15 * time.Second,
-		ResponseHeaderTimeout: 60 * time.Second,
+		ResponseHeaderTimeout: headerTimeout,
 		IdleConnTimeout:       30 * time.Second,
 		MaxIdleConnsPerHost:   4,
 		ForceAttemptHTTP2:     true,
@@ -135,14 +141,15 @@ func (f *Factory) defaultAppProxy() (appproxy.API, error) {
 		return nil, err
 	}
 	return appproxy.New(appproxy.Options{
-		BaseURL:     s.GraphBeta,
-		GraphRoot:   s.GraphRoot,
-		HTTPClient:  hc,
-		Tokens:      ts,
-		Cloud:       s.Cloud,
-		RetryBudget: s.RetryBudget,
-		Now:         f.Now,
-		Logf:        f.verbosef,
+		BaseURL:        s.GraphBeta,
+		GraphRoot:      s.GraphRoot,
+		HTTPClient:     hc,
+		Tokens:         ts,
+		Cloud:          s.Cloud,
+		RetryBudget:    s.RetryBudget,
+		RequestTimeout: s.RequestTimeout,
+		Now:            f.Now,
+		Logf:           f.verbosef,
 	}), nil
 }
 
@@ -200,5 +207,24 @@ func (f *Factory) signIn(ctx context.Context) (auth.Account, error) {
 	if err != nil {
 		return auth.Account{}, err
 	}
-	return c.SignIn(ctx)
+	acct, err := c.SignIn(ctx)
+	if err != nil {
+		return auth.Account{}, err
+	}
+	conn := auth.Connection{
+		AppOnly: acct.AppOnly, Username: acct.Username, TenantID: acct.TenantID, ClientID: cfg.ClientID,
+		Cloud: cfg.CloudName, AuthorityHost: cfg.AuthorityHost,
+	}
+	if cfg.Mode == auth.ModeClientCertificate {
+		if abs, err := filepath.Abs(cfg.CertificatePath); err == nil {
+			conn.CertificatePath = abs
+		}
+	}
+	if conn.AppOnly {
+		conn.Username = ""
+	}
+	if err := auth.SaveConnection(cfg.CacheDir, conn); err != nil {
+		f.verbosef("could not save the connection: %v", err)
+	}
+	return acct, nil
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -136,4 +137,38 @@ func TestDisconnectRemovesCache(t *testing.T) {
 	for _, e := range entries {
 		assert.False(t, strings.HasPrefix(e.Name(), "msal_token_cache.json") && !strings.HasSuffix(e.Name(), "lockfile"), "cache file left: %s", e.Name())
 	}
+}
+
+// connect with app-only credentials: later commands without flags reuse the
+// app (certificate path recorded; a secret only until the app token expires).
+func TestAppOnlyConnectServesLaterCalls(t *testing.T) {
+	w := newWorld(t, labtenant.Settings{})
+	r := w.run("", map[string]string{"AZURE_CLIENT_ID": labtenant.CIClientID}, "connect", "--certificate", w.creds.ClientCertFile, "-o", "json")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, `"appOnly": true`)
+	r = w.run("", nil, "get-hybridapplication", "-o", "json")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, labtenant.HybridAppID)
+	assert.Equal(t, 3, w.run("", nil, "get-hybridagent").code, "still app-only: agents need a user")
+
+	w2 := newWorld(t, labtenant.Settings{})
+	r = w2.run(w2.creds.ClientSecret+"\n", map[string]string{"AZURE_CLIENT_ID": labtenant.CIClientID}, "connect", "--client-secret-stdin")
+	require.Equal(t, 0, r.code, r.stderr)
+	w2.lab.ResetStats()
+	r = w2.run("", nil, "get-hybridapplication", "-o", "json")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Zero(t, w2.lab.CountTokenRequests(), "the cached app token serves the call")
+	raw, err := os.ReadFile(filepath.Join(w2.home, "cache", "connection.json"))
+	require.NoError(t, err)
+	assert.NotContains(t, string(raw), w2.creds.ClientSecret)
+}
+
+func TestExpiredAppTokenAsksForTheSecret(t *testing.T) {
+	// Tokens that expire within MSAL's 5-minute margin are never served from the cache.
+	w := newWorld(t, labtenant.Settings{TokenLifetime: labtenant.Duration(time.Minute)})
+	r := w.run(w.creds.ClientSecret+"\n", map[string]string{"AZURE_CLIENT_ID": labtenant.CIClientID}, "connect", "--client-secret-stdin")
+	require.Equal(t, 0, r.code, r.stderr)
+	r = w.run("", nil, "get-hybridapplication")
+	assert.Equal(t, 3, r.code)
+	assert.Contains(t, r.stderr, "client secret")
 }
