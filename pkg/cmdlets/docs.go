@@ -14,6 +14,9 @@ func WriteMarkdownDocs(dir string) error {
 	}
 	root := NewRootCmd(NewFactory("docs"))
 	root.DisableAutoGenTag = true
+	// cobra adds `completion` only when the command executes; add it now so
+	// it gets a page too.
+	root.InitDefaultCompletionCmd()
 	for _, c := range root.Commands() {
 		c.DisableAutoGenTag = true
 	}

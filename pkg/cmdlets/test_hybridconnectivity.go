@@ -221,8 +221,10 @@ func testHybridConnectivityRun(opts *TestHybridConnectivityOptions) error {
 		return err
 	}
 	if format == output.JSON {
-		// stdout stays one JSON array; the summary is for the log.
-		fmt.Fprintln(opts.IO.ErrOut, sum.String())
+		// stdout stays one JSON array; the summary is a diagnostic, not an
+		// unprefixed stderr line the PowerShell module would turn into a
+		// warning on every run.
+		opts.Logf("%s", sum.String())
 	}
 	if err := opts.Context.Err(); err != nil {
 		return fmt.Errorf("interrupted; the results above are what finished (%s): %w", sum, err)

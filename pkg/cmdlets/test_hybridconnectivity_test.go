@@ -212,6 +212,8 @@ func TestConnectivityRunJSONAndExitCodes(t *testing.T) {
 	failed := append([]connectivity.Result{{Category: "A", Name: "x", Host: "h", Port: 80, Check: "http", Status: connectivity.Failed,
 		DurationMs: 3, Error: "TCP h:80: connection refused", Remediation: "Allow it."}}, cannedResults...)
 	opts, _, stdout, stderr := newRunOptions(t, output.JSON, failed)
+	var logged []string
+	opts.Logf = func(format string, args ...any) { logged = append(logged, fmt.Sprintf(format, args...)) }
 	err := testHybridConnectivityRun(opts)
 	require.Error(t, err)
 	assert.Equal(t, exitcode.ChecksFailed, exitcode.Of(err))
@@ -221,7 +223,8 @@ func TestConnectivityRunJSONAndExitCodes(t *testing.T) {
 	require.Len(t, got, 4)
 	assert.Equal(t, map[string]any{"category": "A", "name": "x", "host": "h", "port": float64(80), "check": "http", "status": "Failed",
 		"durationMs": float64(3), "detail": "", "error": "TCP h:80: connection refused", "remediation": "Allow it."}, got[0])
-	assert.Equal(t, "1 passed, 1 failed, 1 warnings, 1 skipped in 1.5 s\n", stderr.String(), "the summary goes to stderr with -o json")
+	assert.Empty(t, stderr.String(), "with -o json nothing unprefixed goes to stderr")
+	assert.Contains(t, logged, "1 passed, 1 failed, 1 warnings, 1 skipped in 1.5 s", "the summary is a --verbose diagnostic with -o json")
 
 	opts, _, _, _ = newRunOptions(t, output.JSON, cannedResults)
 	opts.Strict = true
@@ -265,7 +268,7 @@ func TestConnectivityEndToEnd(t *testing.T) {
 	]`, openPort, closedPort))
 
 	e := newTestEnv(t)
-	r := e.run("test-hybridconnectivity", "--endpoints-file", file, "-o", "json", "--parallel", "1")
+	r := e.run("test-hybridconnectivity", "--endpoints-file", file, "-o", "json", "--parallel", "1", "--verbose")
 	assert.Equal(t, exitcode.ChecksFailed, r.code, r.stderr)
 	var got []connectivity.Result
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &got))
@@ -277,7 +280,7 @@ func TestConnectivityEndToEnd(t *testing.T) {
 	for _, r := range got[2:] {
 		assert.Equal(t, connectivity.Skipped, r.Status, r.Name)
 	}
-	assert.Contains(t, r.stderr, "1 passed, 1 failed, 0 warnings, 6 skipped in ")
+	assert.Contains(t, r.stderr, "verbose: 1 passed, 1 failed, 0 warnings, 6 skipped in ")
 	assert.Contains(t, r.stderr, "hybridmgmt: 1 checks failed")
 
 	r = e.run("test-hybridconnectivity", "--endpoints-file", file, "--timeout", "-3s")
