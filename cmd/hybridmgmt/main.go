@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -20,9 +21,14 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	f := cmdlets.NewFactory(version)
 	err := cmdlets.NewRootCmd(f).ExecuteContext(ctx)
+	interrupted := ctx.Err() != nil // before stop(), which cancels ctx too
 	stop()
 	if err != nil {
-		fmt.Fprintln(f.IO.ErrOut, "hybridmgmt: "+output.EscapeTerminal(err.Error()))
+		msg := err.Error()
+		if errors.Is(err, context.Canceled) && interrupted {
+			msg = "interrupted (Ctrl-C): " + msg
+		}
+		fmt.Fprintln(f.IO.ErrOut, "hybridmgmt: "+output.EscapeTerminal(msg))
 	}
 	os.Exit(exitcode.Of(err))
 }

@@ -109,13 +109,20 @@ type progress struct {
 }
 
 func (p *progress) fail(step string, err error) error {
+	cause := err.Error()
+	if !strings.HasPrefix(cause, step) {
+		cause = step + ": " + cause
+	}
 	if p.created == nil {
+		if cause == err.Error() {
+			return err
+		}
 		return fmt.Errorf("%s: %w", step, err)
 	}
 	// Exit 1 by design (not the cause's code): the tenant now holds a
 	// half-configured app, and the message says how to finish or undo it.
-	return fmt.Errorf("new-hybridapplication stopped at %q: %v. Created so far: application %q (appId %s, object id %s); done: %s. Re-run the same command to resume, or clean up with: hybridmgmt remove-hybridapplication --app-id %s --delete-application",
-		step, err, p.created.DisplayName, p.created.AppID, p.created.ID, strings.Join(p.done, ", "), p.created.AppID)
+	return fmt.Errorf("new-hybridapplication stopped: %s. Created so far: application %q (appId %s, object id %s); done: %s. Re-run the same command to resume, or clean up with: hybridmgmt remove-hybridapplication --app-id %s --delete-application",
+		cause, p.created.DisplayName, p.created.AppID, p.created.ID, strings.Join(p.done, ", "), p.created.AppID)
 }
 
 func newHybridApplicationRun(opts *NewHybridApplicationOptions) error {
