@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 )
 
@@ -53,19 +54,28 @@ func (a *Application) Published() bool {
 }
 
 // HybridRouteGUID returns the GUID of a hybrid route URL
-// (https://<guid>.<suffix>[:443]/) and whether u is one.
+// (https://<guid>.<suffix>[:443][/]) in lower case, and whether u is one.
+// Anything else (another scheme or port, a path, credentials, a first
+// label that is not a GUID) is not a route: update and remove refuse to
+// touch such an app.
 func HybridRouteGUID(u, suffix string) (string, bool) {
 	pu, err := url.Parse(u)
-	if err != nil || pu.Hostname() == "" {
+	if err != nil || !strings.EqualFold(pu.Scheme, "https") || pu.User != nil || pu.Opaque != "" ||
+		pu.RawQuery != "" || pu.ForceQuery || pu.Fragment != "" || (pu.Path != "" && pu.Path != "/") {
+		return "", false
+	}
+	if p := pu.Port(); p != "" && p != "443" {
 		return "", false
 	}
 	host := strings.ToLower(pu.Hostname())
 	label, rest, ok := strings.Cut(host, ".")
-	if !ok || rest != strings.ToLower(suffix) {
+	if !ok || rest != strings.ToLower(suffix) || !routeGUIDRE.MatchString(label) {
 		return "", false
 	}
 	return label, true
 }
+
+var routeGUIDRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 
 // HybridRouteURL is the external URL of the hybrid route for guid.
 func HybridRouteURL(guid, suffix string) string {

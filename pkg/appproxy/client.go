@@ -156,7 +156,7 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 		}
 	}
 	for attempt := 1; ; attempt++ {
-		err, retryAfter, retry := c.attempt(ctx, r, payload, out)
+		retryAfter, retry, err := c.attempt(ctx, r, payload, out)
 		if err == nil {
 			return nil
 		}
@@ -165,18 +165,29 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 		}
 		wait := backoff(attempt, retryAfter)
 		if c.opts.Now().Add(wait).After(c.deadline) {
-			c.logf("%s: retry budget (%s) spent after %d attempts", r.op, c.opts.RetryBudget, attempt)
+			gaveUp := fmt.Sprintf("gave up after %d attempt%s: the next retry would overrun the %s retry budget",
+				attempt, plural(attempt), c.opts.RetryBudget)
+			c.logf("%s: %s", r.op, gaveUp)
 			var ge *Error
 			if errors.As(err, &ge) {
-				return err
+				// Still a *Error (and exit 6) for errors.As, with the
+				// reason the retries stopped.
+				return fmt.Errorf("%w (%s)", err, gaveUp)
 			}
-			return exitcode.Wrap(exitcode.ErrUnavailable, fmt.Errorf("%w (retry budget %s spent after %d attempts)", err, c.opts.RetryBudget, attempt))
+			return exitcode.Wrap(exitcode.ErrUnavailable, fmt.Errorf("%w (%s)", err, gaveUp))
 		}
 		c.logf("%s: attempt %d failed (%v); retrying in %s", r.op, attempt, err, wait)
 		if err := c.opts.Sleep(ctx, wait); err != nil {
 			return fmt.Errorf("%s: %w", r.op, err)
 		}
 	}
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }
 
 // backoff honours Retry-After (seconds) when the server sent one, else
@@ -192,10 +203,10 @@ func backoff(attempt int, retryAfter time.Duration) time.Duration {
 
 // attempt makes one HTTP request. It reports whether the failure is worth
 // retrying and any server-requested delay.
-func (c *Client) attempt(ctx context.Context, r request, payload []byte, out any) (err error, retryAfter time.Duration, retry bool) {
+func (c *Client) attempt(ctx context.Context, r request, payload []byte, out any) (retryAfter time.Duration, retry bool, err error) {
 	token, err := c.opts.Tokens.Token(ctx)
 	if err != nil {
-		return err, 0, false
+		return 0, false, err
 	}
 	actx, cancel := context.WithTimeout(ctx, c.opts.RequestTimeout)
 	defer cancel()
@@ -205,7 +216,7 @@ func (c *Client) attempt(ctx context.Context, r request, payload []byte, out any
 	}
 	req, err := http.NewRequestWithContext(actx, r.method, r.url, body)
 	if err != nil {
-		return fmt.Errorf("%s: %w", r.op, err), 0, false
+		return 0, false, fmt.Errorf("%s: %w", r.op, err)
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Accept", "application/json")
@@ -216,30 +227,41 @@ func (c *Client) attempt(ctx context.Context, r request, payload []byte, out any
 	resp, err := c.opts.HTTPClient.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
-			return fmt.Errorf("%s: %w", r.op, ctx.Err()), 0, false
+			return 0, false, fmt.Errorf("%s: %w", r.op, ctx.Err())
 		}
 		// Transport failures (reset, timeout, proxy refused) are retried
 		// for idempotent calls; a POST may have reached the server.
-		return exitcode.Wrap(exitcode.ErrUnavailable, fmt.Errorf("%s: %w", r.op, err)), 0, r.retryable
+		return 0, r.retryable, exitcode.Wrap(exitcode.ErrUnavailable, fmt.Errorf("%s: %w", r.op, boundedError{c.timedOut(actx, err)}))
 	}
 	defer resp.Body.Close()
-	c.logf("%s -> %d request-id=%s", r.op, resp.StatusCode, resp.Header.Get("request-id"))
+	c.logf("%s -> %d request-id=%s", r.op, resp.StatusCode, requestID(resp.Header, "request-id"))
 
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		if out == nil || resp.StatusCode == http.StatusNoContent {
 			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBytes))
-			return nil, 0, false
+			return 0, false, nil
 		}
 		if err := decodeBody(resp.Body, out); err != nil {
 			if ctx.Err() != nil {
-				return fmt.Errorf("%s: %w", r.op, ctx.Err()), 0, false
+				return 0, false, fmt.Errorf("%s: %w", r.op, ctx.Err())
 			}
-			if errors.Is(err, errTransport) {
-				return exitcode.Wrap(exitcode.ErrUnavailable, fmt.Errorf("%s: reading response: %w", r.op, err)), 0, r.retryable
+			// A body cut short by the attempt's own timeout can read as a
+			// clean EOF (Go's HTTP/1.1 transport sometimes reports one when
+			// the deadline fires mid-body), so the deadline, not the
+			// decoder's "unexpected EOF", says what happened.
+			if errors.Is(err, errTransport) || actx.Err() != nil {
+				return 0, r.retryable, exitcode.Wrap(exitcode.ErrUnavailable, fmt.Errorf("%s: reading response (request-id %s): %w",
+					r.op, requestID(resp.Header, "request-id"), c.timedOut(actx, err)))
 			}
-			return fmt.Errorf("%s: invalid response from Graph (request-id %s): %w", r.op, resp.Header.Get("request-id"), err), 0, false
+			return 0, false, fmt.Errorf("%s: invalid response from Graph (request-id %s): %w", r.op, requestID(resp.Header, "request-id"), err)
 		}
-		return nil, 0, false
+		// The decoder stops at the end of the JSON value, before the body's
+		// EOF (a chunked body's last chunk, trailing whitespace). Reading
+		// to EOF lets the transport reuse the connection; closing an
+		// unfinished HTTP/1.1 body drops it, and every page then paid a new
+		// TCP and TLS handshake.
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBytes))
+		return 0, false, nil
 	}
 
 	errBody, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBytes))
@@ -251,14 +273,23 @@ func (c *Client) attempt(ctx context.Context, r request, payload []byte, out any
 		ge.Hint = r.hint403
 	case http.StatusTooManyRequests:
 		// Throttled requests were not processed: safe to retry any method.
-		return ge, parseRetryAfter(resp.Header.Get("Retry-After")), true
+		return parseRetryAfter(resp.Header.Get("Retry-After")), true, ge
 	case http.StatusServiceUnavailable, http.StatusGatewayTimeout, http.StatusBadGateway:
-		return ge, parseRetryAfter(resp.Header.Get("Retry-After")), r.retryable
+		return parseRetryAfter(resp.Header.Get("Retry-After")), r.retryable, ge
 	}
-	return ge, 0, false
+	return 0, false, ge
 }
 
 var errTransport = errors.New("connection failed while reading the body")
+
+// timedOut replaces Go's "context deadline exceeded" with what happened
+// when the attempt's own timeout (not the caller) ended it.
+func (c *Client) timedOut(actx context.Context, err error) error {
+	if errors.Is(actx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("no complete answer within the %s request timeout", c.opts.RequestTimeout)
+	}
+	return err
+}
 
 // decodeBody streams a JSON body into out through a size limit, so a huge
 // or endless body fails instead of being buffered.
@@ -272,7 +303,9 @@ func decodeBody(body io.Reader, out any) error {
 		if lr.readErr != nil && !errors.Is(lr.readErr, io.EOF) {
 			return fmt.Errorf("%w: %v", errTransport, lr.readErr)
 		}
-		return err
+		// encoding/json quotes the offending literal ("cannot unmarshal
+		// number 1111..."), which the server controls: keep it short.
+		return errors.New(cut(err.Error(), maxMessageBytes))
 	}
 	return nil
 }
@@ -305,7 +338,8 @@ func parseRetryAfter(v string) time.Duration {
 		return 0
 	}
 	if s, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && s >= 0 {
-		return min(time.Duration(s)*time.Second, 5*time.Minute)
+		// Cap before multiplying: a huge value would overflow Duration.
+		return time.Duration(min(s, 300)) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		if d := time.Until(t); d > 0 {

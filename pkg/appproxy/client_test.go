@@ -214,7 +214,9 @@ func TestListHybridApplicationsFilters(t *testing.T) {
 	h := newHarness(t, time.Second)
 	h.reg.Register("apps", httpstub.Query(httpstub.REST("GET", "/beta/applications"), "$select", appSelect, "$top", "999"),
 		httpstub.JSON(200, `{"value":[
-			{"id":"o1","appId":"a1","displayName":"Hybrid","onPremisesPublishing":{"externalUrl":"https://a1.resource.mailboxmigration.his.msappproxy.net:443/"}},
+			{"id":"o1","appId":"a1","displayName":"Hybrid","onPremisesPublishing":{"externalUrl":"https://6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7.resource.mailboxmigration.his.msappproxy.net:443/"}},
+			{"id":"o5","appId":"a5","displayName":"Not a GUID","onPremisesPublishing":{"externalUrl":"https://a5.resource.mailboxmigration.his.msappproxy.net:443/"}},
+			{"id":"o6","appId":"a6","displayName":"Other scheme","onPremisesPublishing":{"externalUrl":"ftp://6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7.resource.mailboxmigration.his.msappproxy.net/"}},
 			{"id":"o2","appId":"a2","displayName":"Intranet","onPremisesPublishing":{"externalUrl":"https://intranet-contoso.msappproxy.net/"}},
 			{"id":"o3","appId":"a3","displayName":"Plain","onPremisesPublishing":null},
 			{"id":"o4","appId":"a4","displayName":"Spoof","onPremisesPublishing":{"externalUrl":"https://a4.resource.mailboxmigration.his.msappproxy.net.evil.example/"}}]}`))
@@ -242,7 +244,18 @@ func TestHybridRouteGUID(t *testing.T) {
 	g, ok := HybridRouteGUID("https://6CA7C832-49a2-4a5d-aeae-a616f6d4b8e7.resource.mailboxmigration.his.msappproxy.net:443/", s)
 	assert.True(t, ok)
 	assert.Equal(t, "6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7", g)
-	for _, bad := range []string{"", "PowerShellDeleteApplication", "https://x.y.resource.mailboxmigration.his.msappproxy.net/", "https://resource.mailboxmigration.his.msappproxy.net/"} {
+	g, ok = HybridRouteGUID("HTTPS://6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7.RESOURCE.mailboxmigration.his.msappproxy.net", s)
+	assert.True(t, ok)
+	assert.Equal(t, "6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7", g)
+	for _, bad := range []string{"", "PowerShellDeleteApplication", "https://x.y.resource.mailboxmigration.his.msappproxy.net/", "https://resource.mailboxmigration.his.msappproxy.net/",
+		// found by FuzzDecodeGraph: any scheme and an empty label passed
+		"A000://.resourCe.mAilBoXmigrAtion.his.msAppproXY.net",
+		"https://.resource.mailboxmigration.his.msappproxy.net/",
+		"http://6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7.resource.mailboxmigration.his.msappproxy.net/",
+		"https://6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7.resource.mailboxmigration.his.msappproxy.net:8443/",
+		"https://6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7.resource.mailboxmigration.his.msappproxy.net/owa",
+		"https://u:p@6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7.resource.mailboxmigration.his.msappproxy.net/",
+		"https://abc.resource.mailboxmigration.his.msappproxy.net/"} {
 		_, ok := HybridRouteGUID(bad, s)
 		assert.False(t, ok, bad)
 	}

@@ -58,7 +58,7 @@ func (c *Client) ListConnectorGroups(ctx context.Context) ([]ConnectorGroup, err
 	}
 	for i := range groups {
 		members, err := listAll[Connector](ctx, c, request{
-			op: "list members of connector group " + groups[i].Name, method: http.MethodGet, retryable: true, hint403: hintConnectors,
+			op: "list members of connector group " + cut(groups[i].Name, 64), method: http.MethodGet, retryable: true, hint403: hintConnectors,
 			url: c.path(connectorGroupsPath+"/"+url.PathEscape(groups[i].ID)+"/members", nil),
 		})
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hybridmgmt/hybridmgmt/pkg/exitcode"
 )
@@ -77,26 +78,82 @@ type envelope struct {
 
 // decodeError builds an Error from a non-2xx response body (already size
 // limited by the caller). A body that is not an envelope still yields the
-// status, which is what the exit code depends on.
+// status, which is what the exit code depends on. Every server string is
+// bounded: the error becomes one line on the user's terminal.
 func decodeError(op string, status int, header http.Header, body []byte) *Error {
-	e := &Error{Op: op, Status: status, RequestID: header.Get("request-id")}
+	e := &Error{Op: op, Status: status, RequestID: requestID(header, "request-id")}
 	var env envelope
 	if json.Unmarshal(body, &env) == nil {
-		e.Code, e.Message = env.Error.Code, env.Error.Message
+		e.Code, e.Message = cut(env.Error.Code, maxCodeBytes), env.Error.Message
 		if e.RequestID == "" {
-			e.RequestID = env.Error.InnerError.RequestID
+			e.RequestID = sanitizeID(env.Error.InnerError.RequestID)
 		}
 	}
 	if e.Message == "" {
 		e.Message = http.StatusText(status)
 	}
-	if len(e.Message) > 300 {
-		e.Message = e.Message[:300] + "..."
-	}
+	e.Message = cut(e.Message, maxMessageBytes)
 	if e.RequestID == "" {
-		e.RequestID = header.Get("client-request-id")
+		e.RequestID = requestID(header, "client-request-id")
 	}
 	return e
+}
+
+// Bounds on server strings kept in errors.
+const (
+	maxMessageBytes = 300
+	maxCodeBytes    = 100
+	maxIDBytes      = 100
+)
+
+// cut shortens s to at most n bytes without splitting a UTF-8 sequence,
+// marking the cut with "...".
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "..."
+}
+
+// maxTransportErrBytes bounds the text of a transport error.
+const maxTransportErrBytes = 512
+
+// boundedError keeps a transport error's chain (errors.Is and As still see
+// timeouts and resets) but bounds its text: Go's HTTP client copies
+// malformed server bytes into its errors ("malformed MIME header line: ..."
+// holds a header line of up to 10 MiB, not necessarily UTF-8).
+type boundedError struct{ err error }
+
+func (e boundedError) Error() string {
+	return strings.ToValidUTF8(cut(e.err.Error(), maxTransportErrBytes), "\uFFFD")
+}
+
+func (e boundedError) Unwrap() error { return e.err }
+
+// requestID reads a request-id header for messages and logs.
+func requestID(h http.Header, name string) string {
+	return sanitizeID(h.Get(name))
+}
+
+// sanitizeID keeps what a request id is made of (printable ASCII, no
+// spaces) and bounds it: header values may carry any byte.
+func sanitizeID(s string) string {
+	clean := true
+	for i := 0; i < len(s) && clean; i++ {
+		clean = s[i] > 0x20 && s[i] < 0x7f
+	}
+	if !clean {
+		s = strings.Map(func(r rune) rune {
+			if r > 0x20 && r < 0x7f {
+				return r
+			}
+			return -1
+		}, s)
+	}
+	return cut(s, maxIDBytes)
 }
 
 func firstLine(s string) string {

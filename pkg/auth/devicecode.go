@@ -8,6 +8,7 @@ import (
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/public"
 
 	"github.com/hybridmgmt/hybridmgmt/pkg/exitcode"
+	"github.com/hybridmgmt/hybridmgmt/pkg/output"
 )
 
 // deviceCodeFlow is ModeDeviceCode: print the authority's instructions
@@ -23,7 +24,7 @@ func (deviceCodeFlow) acquire(ctx context.Context, c *Client) (public.AuthResult
 	// The message is the authority's instruction for the user (it holds
 	// the one-time user code, which is meant to be shown; the device code
 	// itself is not printed or logged).
-	fmt.Fprintln(c.cfg.prompt(), dc.Result.Message)
+	fmt.Fprintln(c.cfg.prompt(), output.EscapeTerminal(dc.Result.Message))
 	c.logf("auth: waiting for the device code sign-in (expires %s)", dc.Result.ExpiresOn.Format("15:04:05"))
 	res, err := dc.AuthenticationResult(ctx)
 	if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {

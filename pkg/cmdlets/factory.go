@@ -158,7 +158,9 @@ func (f *Factory) verbosef(format string, args ...any) {
 	if f.Global == nil || !f.Global.Verbose {
 		return
 	}
-	fmt.Fprintf(f.IO.ErrOut, "verbose: "+format+"\n", args...)
+	// Diagnostics carry server text (Graph error messages, retry reasons):
+	// escape it like every other line that reaches the terminal.
+	fmt.Fprintln(f.IO.ErrOut, "verbose: "+output.EscapeTerminal(fmt.Sprintf(format, args...)))
 }
 
 // defaultCacheDir is the per-user cache directory for tokens.

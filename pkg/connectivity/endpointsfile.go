@@ -10,6 +10,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/hybridmgmt/hybridmgmt/pkg/exitcode"
 	"github.com/hybridmgmt/hybridmgmt/pkg/validate"
 )
 
@@ -33,15 +34,24 @@ type fileEntry struct {
 
 // ParseEndpointsFile decodes an --endpoints-file: a JSON array of
 // {"name","host","port","check","category","expectedIssuers"}. Every error
-// names the offending entry (1-based index and, when readable, its name)
-// so a long file can be fixed without guessing.
+// is a usage error (exit 2) and names the offending entry (1-based index
+// and, when readable, its name) so a long file can be fixed without
+// guessing.
 func ParseEndpointsFile(data []byte) ([]Endpoint, error) {
+	es, err := parseEndpointsFile(data)
+	if err != nil {
+		return nil, exitcode.Wrap(exitcode.ErrUsage, err)
+	}
+	return es, nil
+}
+
+func parseEndpointsFile(data []byte) ([]Endpoint, error) {
 	if len(data) > MaxEndpointsFileSize {
 		return nil, fmt.Errorf("the file is larger than %d bytes", MaxEndpointsFileSize)
 	}
 	var raw []json.RawMessage
 	if err := json.Unmarshal(data, &raw); err != nil {
-		return nil, fmt.Errorf("not a JSON array of endpoint objects: %w", err)
+		return nil, fmt.Errorf("not a JSON array of endpoint objects: %s", cut(err.Error(), 200))
 	}
 	if len(raw) == 0 {
 		return nil, errors.New("the file lists no endpoints")
@@ -84,7 +94,7 @@ func parseEntry(r json.RawMessage) (Endpoint, error) {
 	dec := json.NewDecoder(bytes.NewReader(r))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&fe); err != nil {
-		return Endpoint{}, fmt.Errorf("not a valid endpoint object: %s", strings.TrimPrefix(err.Error(), "json: "))
+		return Endpoint{}, fmt.Errorf("not a valid endpoint object: %s", cut(strings.TrimPrefix(err.Error(), "json: "), 200))
 	}
 	var e Endpoint
 	var err error
@@ -110,11 +120,11 @@ func parseEntry(r json.RawMessage) (Endpoint, error) {
 	case CheckTCP, CheckTLS, CheckHTTPS:
 		e.Check = c
 	default:
-		return Endpoint{}, fmt.Errorf(`"check" %q is not one of tcp, tls, https`, *fe.Check)
+		return Endpoint{}, fmt.Errorf(`"check" %s is not one of tcp, tls, https`, quoteField(*fe.Check))
 	}
 	for _, iss := range fe.ExpectedIssuers {
 		if err := checkText(iss); err != nil {
-			return Endpoint{}, fmt.Errorf(`"expectedIssuers" entry %q: %w`, iss, err)
+			return Endpoint{}, fmt.Errorf(`"expectedIssuers" entry %s: %w`, quoteField(iss), err)
 		}
 		e.ExpectedIssuers = append(e.ExpectedIssuers, strings.TrimSpace(iss))
 	}
@@ -161,10 +171,46 @@ func parsePort(raw json.RawMessage) (int, error) {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil {
-		return 0, fmt.Errorf(`"port" %s is not an integer (1-65535)`, s)
+		return 0, fmt.Errorf(`"port" %s is not an integer (1-65535)`, showRaw(s))
 	}
 	if n < 1 || n > 65535 {
 		return 0, fmt.Errorf(`"port" %d is out of range (1-65535)`, n)
 	}
 	return n, nil
+}
+
+// Values quoted in errors are cut to this many bytes: a 1 MiB "check"
+// must not become a 1 MiB error line.
+const maxShown = 64
+
+// cut shortens s to at most n bytes on a rune boundary, marking the cut.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "..."
+}
+
+// quoteField quotes a string value for an error, escaping everything but
+// printable ASCII (no control, bidi or invalid bytes reach the terminal).
+func quoteField(v string) string {
+	return strconv.QuoteToASCII(cut(v, maxShown))
+}
+
+// showRaw shows raw JSON text as it is when it is short printable ASCII,
+// else quoted and cut.
+func showRaw(raw string) string {
+	if len(raw) <= maxShown {
+		plain := true
+		for i := 0; i < len(raw); i++ {
+			plain = plain && raw[i] >= 0x20 && raw[i] < 0x7f
+		}
+		if plain {
+			return raw
+		}
+	}
+	return quoteField(raw)
 }

@@ -1,3 +1,5 @@
+//lint:file-ignore SA1019 these tests prove the lab answers MSAL's username/password (ROPC) grant, which hybridmgmt still supports (pkg/auth/usernamepassword.go).
+
 package labtenant
 
 import (

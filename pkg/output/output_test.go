@@ -57,6 +57,11 @@ func TestEscapeTerminal(t *testing.T) {
 		"bidi\u202eevil\u202c": "bidievil",
 		"\x1b[31mred\x1b[0m":   "[31mred[0m",
 		"":                     "",
+		"\x9b31m":              "\ufffd31m",
+		"bad\xffbyte":          "bad\ufffdbyte",
+		"\ufffd kept":          "\ufffd kept",
+		"para\u2028graph":      "para graph",
+		"alm\u061cmark":        "almmark",
 	}
 	for in, want := range cases {
 		assert.Equal(t, want, EscapeTerminal(in), "%q", in)

@@ -144,15 +144,25 @@ func port(flag, p string) (int, error) {
 	return n, nil
 }
 
+// refuseCredentials rejects any '@' in a URL-shaped value without echoing
+// it. None of these options accepts a path, query or fragment, so an '@' can
+// only be (part of) user:password@, and a value too malformed to parse may
+// still carry a password: no later message may repeat it.
+func refuseCredentials(flag, s string) error {
+	if strings.Contains(s, "@") {
+		return exitcode.Usagef("%s must not contain a user name or password (no '@')", flag)
+	}
+	return nil
+}
+
 // parseURL parses s and rejects what no option here accepts: credentials,
-// queries and fragments. Userinfo is refused before anything echoes s.
+// queries and fragments. Credentials are refused before anything echoes s.
 func parseURL(flag, s string) (*url.URL, error) {
-	if err := checkText(flag, s, MaxURILength); err != nil {
+	if err := refuseCredentials(flag, s); err != nil {
 		return nil, err
 	}
-	if hasUserinfo(s) {
-		// Never echo the value: it carries a credential.
-		return nil, exitcode.Usagef("%s must not contain a user name or password", flag)
+	if err := checkText(flag, s, MaxURILength); err != nil {
+		return nil, err
 	}
 	u, err := url.Parse(s)
 	if err != nil {
@@ -173,30 +183,20 @@ func parseURL(flag, s string) (*url.URL, error) {
 	return u, nil
 }
 
-// hasUserinfo looks for user:password@ in the authority part, also in
-// values too malformed for url.Parse, so no error message can echo it.
-func hasUserinfo(s string) bool {
-	rest := s
-	if i := strings.Index(rest, "://"); i >= 0 {
-		rest = rest[i+3:]
-	}
-	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
-		rest = rest[:i]
-	}
-	return strings.Contains(rest, "@")
-}
-
 // TargetURI validates the on-premises target of the hybrid route
 // (--target-uri): an absolute https URI or a bare FQDN (optionally with a
 // port), normalised to https://host[:port]/. The route publishes the whole
 // server, so a path is refused.
 func TargetURI(flag, s string) (string, error) {
+	if err := refuseCredentials(flag, s); err != nil {
+		return "", err
+	}
 	if err := checkText(flag, s, MaxURILength); err != nil {
 		return "", err
 	}
 	raw := s
 	if !strings.Contains(s, "://") {
-		if strings.ContainsAny(s, "/?#@") {
+		if strings.ContainsAny(s, "/?#") {
 			return "", exitcode.Usagef("%s %s is neither an https URI nor a host name", flag, quote(s))
 		}
 		raw = "https://" + s + "/"
@@ -251,7 +251,10 @@ func EndpointRoot(flag, s string) (string, error) {
 // credentials (the Hybrid Agent supports only unauthenticated proxies, and a
 // password in argv would be visible to every local user).
 func ProxyURL(flag, s string) (string, error) {
-	if !strings.Contains(s, "://") && s != "" && !strings.Contains(s, "@") {
+	if err := refuseCredentials(flag, s); err != nil {
+		return "", err
+	}
+	if !strings.Contains(s, "://") && s != "" {
 		s = "http://" + s
 	}
 	u, err := parseURL(flag, s)
@@ -296,7 +299,7 @@ func UPN(flag, s string) (upn, domain string, err error) {
 		return "", "", err
 	}
 	at := strings.LastIndex(s, "@")
-	if at <= 0 || at == len(s)-1 || strings.ContainsAny(s, " \"<>()[],;:\\") {
+	if at <= 0 || at == len(s)-1 || strings.Count(s, "@") != 1 || strings.ContainsAny(s, " \"<>()[],;:\\") {
 		return "", "", exitcode.Usagef("%s %s is not a user principal name (user@domain)", flag, quote(s))
 	}
 	domain, err = Hostname(flag, s[at+1:])
@@ -306,7 +309,12 @@ func UPN(flag, s string) (upn, domain string, err error) {
 	if !strings.Contains(domain, ".") {
 		return "", "", exitcode.Usagef("%s %s needs a fully qualified domain", flag, quote(s))
 	}
-	return s[:at] + "@" + domain, domain, nil
+	upn = s[:at] + "@" + domain
+	if len(upn) > MaxUPNLength {
+		// The punycode domain can be longer than the Unicode one.
+		return "", "", exitcode.Usagef("%s is too long once its domain is in ASCII (%d bytes; at most %d)", flag, len(upn), MaxUPNLength)
+	}
+	return upn, domain, nil
 }
 
 // Tenant validates --tenant-id: a GUID or a verified domain name.

@@ -1,0 +1,133 @@
+package e2e
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hybridmgmt/hybridmgmt/pkg/labtenant"
+)
+
+const (
+	failTarget = "exch09.contoso.local"
+	failName   = "Exchange Hybrid Agent - " + failTarget
+)
+
+// appsNamed returns the lab's applications with the given display name.
+func appsNamed(w *world, name string) []labtenant.Application {
+	var out []labtenant.Application
+	for _, a := range w.lab.Snapshot().Applications {
+		if a.DisplayName == name {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func serverError(method, path string) labtenant.Fault {
+	return labtenant.Fault{Kind: labtenant.FaultStatus, Status: http.StatusInternalServerError, Method: method, Path: path, Count: 1}
+}
+
+// new-hybridapplication makes five writes and reads in a row. Failing each
+// in turn: exit 1, one stderr line that names what exists by then and the
+// exact command that removes it; a re-run without the fault finishes the job
+// with the same application, never a second one.
+func TestNewHybridApplicationFailsAtEachStep(t *testing.T) {
+	steps := []struct {
+		name    string
+		faults  []labtenant.Fault
+		created bool // whether the application exists when the step fails
+	}{
+		{"create (instantiate POST)", []labtenant.Fault{serverError(http.MethodPost, "/beta/applicationTemplates/")}, false},
+		{"set URIs (first PATCH)", []labtenant.Fault{serverError(http.MethodPatch, "/beta/applications/")}, true},
+		// Both PATCHes go to /applications/{id}; the lab scopes faults by
+		// path and method only. The first rule answers the URIs PATCH with
+		// 200 and an unreadable body, which a write that expects no body
+		// accepts, so the second rule hits the publishing PATCH. (The URIs
+		// were therefore not stored; the re-run sets them again.)
+		{"set onPremisesPublishing (second PATCH)", []labtenant.Fault{
+			{Kind: labtenant.FaultMalformed, Method: http.MethodPatch, Path: "/beta/applications/", Count: 1},
+			serverError(http.MethodPatch, "/beta/applications/"),
+		}, true},
+		{"assign connector group (PUT $ref)", []labtenant.Fault{serverError(http.MethodPut, "/beta/applications/")}, true},
+		{"read back (GET)", []labtenant.Fault{serverError(http.MethodGet, "/beta/applications(")}, true},
+	}
+	for _, s := range steps {
+		t.Run(s.name, func(t *testing.T) {
+			w := signedIn(t)
+			require.NoError(t, w.lab.SetFaults(s.faults))
+			r := w.run("", nil, "new-hybridapplication", "--target-uri", failTarget, "-o", "json")
+			assert.Equal(t, 1, r.code, r.stderr)
+			assert.Empty(t, r.stdout, "nothing is presented as a result")
+			assert.True(t, oneLine(r.stderr), "one stderr line: %q", r.stderr)
+			for _, f := range w.lab.Faults() {
+				assert.Positive(t, f.Fired, "fault %+v never fired", f)
+			}
+			apps := appsNamed(w, failName)
+			if !s.created {
+				assert.Empty(t, apps, "nothing was created")
+				assert.NotContains(t, r.stderr, "remove-hybridapplication", "no cleanup when nothing exists")
+			} else {
+				require.Len(t, apps, 1)
+				assert.Contains(t, r.stderr, `"`+failName+`"`, "names the application")
+				assert.Contains(t, r.stderr, apps[0].AppID)
+				assert.Contains(t, r.stderr, "hybridmgmt remove-hybridapplication --app-id "+apps[0].AppID+" --delete-application")
+			}
+
+			w.lab.ClearFaults()
+			r = w.run("", nil, "new-hybridapplication", "--target-uri", failTarget, "-o", "json")
+			require.Equal(t, 0, r.code, r.stderr)
+			var out []map[string]any
+			require.NoError(t, json.Unmarshal([]byte(r.stdout), &out))
+			require.Len(t, out, 1)
+			assert.Equal(t, "https://"+failTarget+"/", out[0]["internalUrl"])
+
+			apps = appsNamed(w, failName)
+			require.Len(t, apps, 1, "exactly one application after the re-run")
+			a := apps[0]
+			assert.Equal(t, out[0]["appId"], a.AppID)
+			ext := "https://" + a.AppID + ".resource.mailboxmigration.his.msappproxy.net:443/"
+			assert.Equal(t, ext, a.OnPremisesPublishing["externalUrl"])
+			assert.Equal(t, "passthru", a.OnPremisesPublishing["externalAuthenticationType"])
+			assert.Equal(t, []string{ext}, a.IdentifierURIs, "the URIs are set")
+			assert.Equal(t, labtenant.ExchangeGroupID, a.ConnectorGroupID, "the connector group is assigned")
+		})
+	}
+}
+
+// The cleanup command the failure prints works as printed.
+func TestNewHybridApplicationCleanupCommandWorks(t *testing.T) {
+	w := signedIn(t)
+	require.NoError(t, w.lab.SetFaults([]labtenant.Fault{serverError(http.MethodPut, "/beta/applications/")}))
+	r := w.run("", nil, "new-hybridapplication", "--target-uri", failTarget)
+	require.Equal(t, 1, r.code, r.stderr)
+	_, cmdline, ok := strings.Cut(strings.TrimSpace(r.stderr), "clean up with: ")
+	require.True(t, ok, r.stderr)
+	args := strings.Fields(cmdline)
+	require.Equal(t, "hybridmgmt", args[0])
+	w.lab.ClearFaults()
+	r = w.run("", nil, args[1:]...)
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Empty(t, appsNamed(w, failName), "the half-created application is gone")
+}
+
+// A re-run that resumes with the application of an earlier run and fails
+// again must still name that application and its cleanup command.
+func TestNewHybridApplicationResumedRunFailureNamesTheApp(t *testing.T) {
+	w := signedIn(t)
+	require.NoError(t, w.lab.SetFaults([]labtenant.Fault{serverError(http.MethodPatch, "/beta/applications/")}))
+	require.Equal(t, 1, w.run("", nil, "new-hybridapplication", "--target-uri", failTarget).code)
+	apps := appsNamed(w, failName)
+	require.Len(t, apps, 1)
+
+	require.NoError(t, w.lab.SetFaults([]labtenant.Fault{serverError(http.MethodPatch, "/beta/applications/")}))
+	r := w.run("", nil, "new-hybridapplication", "--target-uri", failTarget)
+	assert.Equal(t, 1, r.code, r.stderr)
+	assert.True(t, oneLine(r.stderr), "one stderr line: %q", r.stderr)
+	assert.Len(t, appsNamed(w, failName), 1, "the re-run reused the application")
+	assert.Contains(t, r.stderr, "hybridmgmt remove-hybridapplication --app-id "+apps[0].AppID+" --delete-application")
+}
