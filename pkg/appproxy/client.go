@@ -128,14 +128,14 @@ type request struct {
 // path builds an absolute URL under the beta root from an escaped path and
 // a query.
 func (c *Client) path(p string, q url.Values) string {
+	// p arrives escaped (callers PathEscape ids), so it is the raw path;
+	// keeping it as RawPath stops url from escaping "(appId='…')" or an
+	// escaped id a second time.
 	u := *c.base
-	u.Path = strings.TrimRight(c.base.Path, "/") + p
-	u.RawPath = ""
-	if strings.ContainsAny(p, "%'()$") {
-		u.RawPath = strings.TrimRight(c.base.EscapedPath(), "/") + p
-		if unescaped, err := url.PathUnescape(u.RawPath); err == nil {
-			u.Path = unescaped
-		}
+	u.RawPath = strings.TrimRight(c.base.EscapedPath(), "/") + p
+	u.Path = u.RawPath
+	if unescaped, err := url.PathUnescape(u.RawPath); err == nil {
+		u.Path = unescaped
 	}
 	if q != nil {
 		// Graph expects literal $ in OData options; url.Values escapes it
@@ -146,7 +146,7 @@ func (c *Client) path(p string, q url.Values) string {
 }
 
 // do performs r with retries and decodes a 2xx JSON body into out (nil
-// discards it). It returns the response headers of the final attempt.
+// discards it).
 func (c *Client) do(ctx context.Context, r request, out any) error {
 	var payload []byte
 	if r.body != nil {

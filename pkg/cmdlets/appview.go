@@ -115,11 +115,6 @@ func describe(v any) string {
 	switch x := v.(type) {
 	case nil:
 		return "-"
-	case *ApplicationView:
-		if x == nil {
-			return "-"
-		}
-		return x.InternalURL
 	case ApplicationView:
 		return x.InternalURL
 	case string:

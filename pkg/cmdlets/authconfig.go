@@ -108,7 +108,9 @@ func (f *Factory) buildAuthConfig() (*auth.Config, error) {
 
 	if cfg.Mode.AppOnly() {
 		cfg.Scopes = appScopes
-		if !s.ClientIDSet && cfg.ClientID == s.ClientID {
+		// Still the public default: neither a flag, AZURE_CLIENT_ID nor a
+		// saved app-only connection named the app.
+		if !s.ClientIDSet && cfg.ClientID == DefaultClientID {
 			return nil, exitcode.Usagef("app-only sign-in needs --client-id (or AZURE_CLIENT_ID): the id of your own app registration")
 		}
 		if cfg.Tenant == "" {
