@@ -3,6 +3,9 @@
 // applications' onPremisesPublishing. Every route and fallback here is
 // sourced in docs/graph.md; beta is required because these types do not
 // exist in v1.0.
+//
+// It must never import pkg/cmdlets: commands render what it returns (rules in
+// pkg/architecture).
 package appproxy
 
 import (
