@@ -29,6 +29,9 @@ func main() {
 			msg = "interrupted (Ctrl-C): " + msg
 		}
 		fmt.Fprintln(f.IO.ErrOut, "hybridmgmt: "+output.EscapeTerminal(msg))
+		if format, _ := output.ParseFormat(f.Global.Output); format == output.JSON {
+			exitcode.WriteJSONLine(f.IO.ErrOut, err, output.EscapeTerminal(msg)) // last line: docs/exit-codes.md
+		}
 	}
 	os.Exit(exitcode.Of(err))
 }

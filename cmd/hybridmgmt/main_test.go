@@ -133,6 +133,26 @@ func TestServerTextIsEscapedOnStderrAndInTables(t *testing.T) {
 	assert.True(t, strings.HasPrefix(stderr, "hybridmgmt: list App Proxy service principals: Graph returned 403 Authorization_RequestDenied: "), "%q", stderr)
 	assert.Contains(t, stderr, "]0;pwned", "the text is kept, only the controls go: %q", stderr)
 
+	// With -o json the last stderr line is the machine-readable error
+	// (docs/exit-codes.md), after the same human line.
+	code, stdout, stderr = run("get-hybridapplication", "-o", "json")
+	assert.Equal(t, 3, code)
+	assert.Empty(t, stdout)
+	assertClean("stderr", stderr)
+	lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
+	require.Len(t, lines, 2, "%q", stderr)
+	assert.True(t, strings.HasPrefix(lines[0], "hybridmgmt: "))
+	var report struct {
+		Error map[string]any `json:"error"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(lines[1]), &report), lines[1])
+	assert.Equal(t, float64(3), report.Error["exitCode"])
+	assert.Equal(t, "PermissionDenied", report.Error["category"])
+	assert.Equal(t, "Authorization_RequestDenied", report.Error["code"])
+	assert.Equal(t, "req-1", report.Error["requestId"])
+	assert.NotEmpty(t, report.Error["clientRequestId"])
+	assert.Equal(t, strings.TrimPrefix(lines[0], "hybridmgmt: "), report.Error["message"])
+
 	answer.Store("table")
 	code, stdout, stderr = run("get-hybridapplication")
 	t.Logf("stdout: %q", stdout)

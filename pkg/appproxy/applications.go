@@ -11,6 +11,8 @@ import (
 	"sync"
 
 	"golang.org/x/sync/errgroup"
+
+	"github.com/hybridmgmt/hybridmgmt/pkg/exitcode"
 )
 
 // Application is an Entra application with its App Proxy publishing
@@ -167,7 +169,7 @@ func (c *Client) ResolveApplication(ctx context.Context, guid string) (*Applicat
 // a 200 that names no object is malformed, not an application.
 func checkIdentity(app *Application, op string) (*Application, error) {
 	if app.ID == "" || app.AppID == "" {
-		return nil, fmt.Errorf("%s: malformed answer from Graph: no id or appId", op)
+		return nil, exitcode.Malformedf("%s: malformed answer from Graph: no id or appId", op)
 	}
 	return app, nil
 }
@@ -200,7 +202,7 @@ func (c *Client) ReadPublishing(ctx context.Context, app *Application) error {
 		return err
 	}
 	if got.ID != "" && !strings.EqualFold(got.ID, app.ID) {
-		return fmt.Errorf("%s: malformed answer from Graph: asked for object %s, got %s", op, app.ID, got.ID)
+		return exitcode.Malformedf("%s: malformed answer from Graph: asked for object %s, got %s", op, app.ID, got.ID)
 	}
 	if got.Publishing != nil {
 		app.Publishing = got.Publishing
@@ -298,7 +300,7 @@ func (c *Client) ListHybridApplications(ctx context.Context) (*Listing, error) {
 	g.SetLimit(readConcurrency)
 	for i, sp := range sps {
 		if !routeGUIDRE.MatchString(strings.ToLower(sp.AppID)) {
-			return nil, fmt.Errorf("list App Proxy service principals: malformed answer from Graph: appId %q is not a GUID", cut(sp.AppID, 64))
+			return nil, exitcode.Malformedf("list App Proxy service principals: malformed answer from Graph: appId %q is not a GUID", cut(sp.AppID, 64))
 		}
 		g.Go(func() error {
 			app, err := c.GetApplication(gctx, sp.AppID)

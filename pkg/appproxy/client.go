@@ -346,7 +346,7 @@ func decodeBody(body io.Reader, out any) error {
 		}
 		// encoding/json quotes the offending literal ("cannot unmarshal
 		// number 1111..."), which the server controls: keep it short.
-		return errors.New(cut(err.Error(), maxMessageBytes))
+		return exitcode.Wrap(exitcode.ErrMalformed, errors.New(cut(err.Error(), maxMessageBytes)))
 	}
 	return nil
 }

@@ -63,6 +63,8 @@ func (e *Error) Is(target error) bool {
 	switch target {
 	case exitcode.ErrAuth:
 		return e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden
+	case exitcode.ErrPermissionDenied:
+		return e.Status == http.StatusForbidden
 	case exitcode.ErrNotFound:
 		return e.Status == http.StatusNotFound
 	case exitcode.ErrUnavailable:
@@ -70,6 +72,16 @@ func (e *Error) Is(target error) bool {
 			e.Status == http.StatusGatewayTimeout || e.Status == http.StatusBadGateway
 	}
 	return false
+}
+
+// ErrorDetails gives the machine-readable error line (-o json) Graph's code,
+// the hint and both request ids.
+func (e *Error) ErrorDetails() exitcode.Details {
+	code := e.Code
+	if code == "" {
+		code = e.DetailCode
+	}
+	return exitcode.Details{Code: code, Hint: e.Hint, RequestID: e.RequestID, ClientRequestID: e.ClientRequestID}
 }
 
 // IsNotFound reports whether err is a Graph 404.

@@ -88,7 +88,7 @@ func getHybridAgentRun(opts *GetHybridAgentOptions) error {
 		return err
 	}
 	if client.AppOnly() {
-		return exitcode.Authf("get-hybridagent needs a signed-in user: Graph's connector APIs are delegated-only. Sign in with --user-principal-name (Application Administrator or Global Administrator); app-only credentials can manage applications but not list agents")
+		return exitcode.PermissionDeniedf("get-hybridagent needs a signed-in user: Graph's connector APIs are delegated-only. Sign in with --user-principal-name (Application Administrator or Global Administrator); app-only credentials can manage applications but not list agents")
 	}
 	groups, err := client.ListConnectorGroups(opts.Context)
 	if err != nil {

@@ -158,7 +158,7 @@ func newHybridApplicationRun(opts *NewHybridApplicationOptions) error {
 		return err
 	}
 	if client.AppOnly() {
-		return exitcode.Authf("new-hybridapplication needs a signed-in user: assigning the connector group is a delegated-only Graph call. Sign in with --user-principal-name (Application Administrator or Global Administrator)")
+		return exitcode.PermissionDeniedf("new-hybridapplication needs a signed-in user: assigning the connector group is a delegated-only Graph call. Sign in with --user-principal-name (Application Administrator or Global Administrator)")
 	}
 	group, err := pickConnectorGroup(ctx, client, opts.ConnectorGroup)
 	if err != nil {

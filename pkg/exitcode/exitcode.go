@@ -84,6 +84,22 @@ func Authf(format string, args ...any) error {
 	return Wrap(ErrAuth, fmt.Errorf(format, args...))
 }
 
+// PermissionDeniedf builds an error for a signed-in caller who may not do
+// this (exit 3, category PermissionDenied).
+func PermissionDeniedf(format string, args ...any) error {
+	return Wrap(ErrPermissionDenied, fmt.Errorf(format, args...))
+}
+
+// HealthGatef builds a failed health gate (exit 5, category InvalidResult).
+func HealthGatef(format string, args ...any) error {
+	return Wrap(ErrHealthGate, fmt.Errorf(format, args...))
+}
+
+// Malformedf builds a malformed-answer error (exit 1, category InvalidData).
+func Malformedf(format string, args ...any) error {
+	return Wrap(ErrMalformed, fmt.Errorf(format, args...))
+}
+
 // NotFoundf builds a not-found error (exit 4).
 func NotFoundf(format string, args ...any) error {
 	return Wrap(ErrNotFound, fmt.Errorf(format, args...))
