@@ -74,6 +74,30 @@ func Names() []string {
 	return out
 }
 
+// aliases are the names other tools use for the clouds (Azure CLI,
+// Exchange Online PowerShell, Microsoft's licensing names), as they are
+// usually written; matching is case-insensitive.
+var aliases = []struct{ name, cloud string }{
+	{"AzureCloud", "global"},
+	{"Public", "global"},
+	{"AzureGlobal", "global"},
+	{"AzureUSGovernment", "usgov"},
+	{"GCCHigh", "usgov"},
+	{"DoD", "usgovdod"},
+	{"AzureChinaCloud", "china"},
+	{"21Vianet", "china"},
+}
+
+// Accepted lists every value --cloud accepts: the names, then the aliases
+// (the PowerShell module's ValidateSet is generated from it).
+func Accepted() []string {
+	out := Names()
+	for _, a := range aliases {
+		out = append(out, a.name)
+	}
+	return out
+}
+
 // Lookup resolves a --cloud value (case-insensitive); empty means Global.
 func Lookup(name string) (Cloud, error) {
 	if name == "" {
@@ -82,16 +106,10 @@ func Lookup(name string) (Cloud, error) {
 	if c, ok := clouds[strings.ToLower(name)]; ok {
 		return c, nil
 	}
-	// Common aliases people type from other tools.
-	switch strings.ToLower(name) {
-	case "azurecloud", "public", "azureglobal":
-		return clouds["global"], nil
-	case "azureusgovernment", "gcchigh":
-		return clouds["usgov"], nil
-	case "dod":
-		return clouds["usgovdod"], nil
-	case "azurechinacloud", "21vianet":
-		return clouds["china"], nil
+	for _, a := range aliases {
+		if strings.EqualFold(a.name, name) {
+			return clouds[a.cloud], nil
+		}
 	}
 	return Cloud{}, exitcode.Usagef("invalid --cloud %q: use one of %s", name, strings.Join(Names(), ", "))
 }

@@ -1,6 +1,7 @@
 package cloud
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -34,4 +35,24 @@ func TestIsMicrosoftLoginHost(t *testing.T) {
 	assert.True(t, IsMicrosoftLoginHost("LOGIN.MICROSOFTONLINE.US"))
 	assert.False(t, IsMicrosoftLoginHost("127.0.0.1:8443"))
 	assert.False(t, IsMicrosoftLoginHost("login.microsoftonline.com.evil.example"))
+}
+
+// Every accepted value, in any case, resolves; the list is what the
+// PowerShell module's -Cloud ValidateSet offers.
+func TestAcceptedValuesResolve(t *testing.T) {
+	seen := map[string]bool{}
+	for _, name := range Accepted() {
+		if seen[strings.ToLower(name)] {
+			t.Errorf("%s listed twice", name)
+		}
+		seen[strings.ToLower(name)] = true
+		for _, v := range []string{name, strings.ToLower(name), strings.ToUpper(name)} {
+			if _, err := Lookup(v); err != nil {
+				t.Errorf("Lookup(%q): %v", v, err)
+			}
+		}
+	}
+	if len(Accepted()) != len(Names())+len(aliases) {
+		t.Errorf("Accepted() = %v", Accepted())
+	}
 }

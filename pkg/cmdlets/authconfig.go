@@ -85,17 +85,7 @@ func (f *Factory) buildAuthConfig() (*auth.Config, error) {
 			return nil, err
 		}
 		cfg.CertificatePath = certPath
-		if isPFX(certPath) {
-			if pw := f.Getenv("AZURE_CLIENT_CERTIFICATE_PASSWORD"); pw != "" {
-				cfg.CertificatePassword = pw
-			} else if !f.IO.IsStdinTTY() {
-				// An unprotected PFX is legal; an empty stdin means no password.
-				pw, err := secretinput.ReadLine(f.IO.In, "the PFX password")
-				if err == nil {
-					cfg.CertificatePassword = pw
-				}
-			}
-		}
+		cfg.CertificatePassword = f.pfxPassword(certPath)
 	case g.DeviceCode:
 		cfg.Mode = auth.ModeDeviceCode
 	case s.UPN != "":
@@ -143,6 +133,27 @@ func (f *Factory) readSecret(what string) (string, error) {
 		return "", exitcode.Usagef("%s must be piped on standard input (it is never read from a terminal prompt or an argument)", what)
 	}
 	return secretinput.ReadLine(f.IO.In, what)
+}
+
+// pfxPassword is the password of a PFX certificate file: from
+// AZURE_CLIENT_CERTIFICATE_PASSWORD, else one line of a piped stdin (the
+// PowerShell module sends -CertificatePassword there). An unprotected PFX is
+// legal, so an empty stdin means no password.
+func (f *Factory) pfxPassword(path string) string {
+	if !isPFX(path) {
+		return ""
+	}
+	if pw := f.Getenv("AZURE_CLIENT_CERTIFICATE_PASSWORD"); pw != "" {
+		return pw
+	}
+	if f.IO.IsStdinTTY() {
+		return ""
+	}
+	pw, err := secretinput.ReadLine(f.IO.In, "the PFX password")
+	if err != nil {
+		return ""
+	}
+	return pw
 }
 
 func isPFX(path string) bool {
@@ -205,7 +216,9 @@ func (f *Factory) applyConnection(cfg *auth.Config, s *Settings) {
 	case conn.CertificatePath != "":
 		cfg.Mode = auth.ModeClientCertificate
 		cfg.CertificatePath = conn.CertificatePath
-		cfg.CertificatePassword = f.Getenv("AZURE_CLIENT_CERTIFICATE_PASSWORD")
+		// The saved connection's PFX needs its password on every call, from
+		// the environment or stdin, as at connect.
+		cfg.CertificatePassword = f.pfxPassword(conn.CertificatePath)
 	default:
 		cfg.Mode = auth.ModeCachedApp
 	}

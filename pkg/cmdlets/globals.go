@@ -60,6 +60,7 @@ func addGlobalFlags(cmd *cobra.Command, g *GlobalOptions) {
 	fl.StringVar(&g.GraphEndpoint, "graph-endpoint", "", "override the Graph host, scheme://host[:port]; /beta is appended (env HYBRIDMGMT_GRAPH_ENDPOINT)")
 	fl.StringVar(&g.Proxy, "proxy", "", "outbound proxy URL for Graph and sign-in (default: HTTPS_PROXY/NO_PROXY, then WinHTTP on Windows)")
 	fl.BoolVar(&g.Verbose, "verbose", false, "diagnostics on stderr (secrets and tokens are never shown)")
+	annotateValues(fl, "cloud", cloud.Accepted())
 }
 
 // Settings are the validated, resolved global options.

@@ -124,7 +124,7 @@ func psmReadFile(t *testing.T, path string) string {
 var (
 	psmMapTableRE   = regexp.MustCompile(`(?s)\$script:HybridParameterMap\s*=\s*@'\n(.*?)\n'@\s*\|\s*ConvertFrom-Csv`)
 	psmFunctionRE   = regexp.MustCompile(`(?m)^function ([A-Za-z]+-[A-Za-z]+) \{`)
-	psmCommandArgRE = regexp.MustCompile(`Invoke-Hybrid(?:Mgmt|Write) -Command '([a-z-]+)'[^\n]*`)
+	psmCommandArgRE = regexp.MustCompile(`Initialize-HybridCmdlet [^\n]*?-Command '([a-z-]+)'[^\n]*`)
 	psmTypeNameRE   = regexp.MustCompile(`-TypeName '([A-Za-z.]+)'`)
 	psmParamDeclRE  = regexp.MustCompile(`\[([A-Za-z0-9_.]+(?:\[\])?)\]\s*\$(\w+)`)
 	psmExportRE     = regexp.MustCompile(`(?s)Export-ModuleMember -Function @\((.*?)\)`)
@@ -578,85 +578,104 @@ func TestPSModuleDryRunFieldsExist(t *testing.T) {
 
 var psmDocsRowRE = regexp.MustCompile(`(?m)^\|\s*(\d+)\s*\|.*\|\s*([^|]*?)\s*\|\s*$`)
 
+// The module's exit code -> category table is pkg/exitcode.Categories, the
+// runtime reads only fields of the JSON error line (exitcode.Report), and
+// docs/exit-codes.md says the same.
 func TestPSModuleExitCodeCategories(t *testing.T) {
 	m := psmLoadModule(t)
-	tm := regexp.MustCompile(`(?s)\$script:HybridExitCodeCategory = @\{(.*?)\}`).FindStringSubmatch(m.Source)
+	tm := regexp.MustCompile(`(?s)\$script:HybridExitCategory = @'\n(.*?)\n'@ \| ConvertFrom-Csv`).FindStringSubmatch(m.Source)
 	if tm == nil {
-		t.Fatal("psm1 has no $script:HybridExitCodeCategory = @{...}")
+		t.Fatal("psm1 has no $script:HybridExitCategory table")
 	}
-	psm1 := map[int]string{}
-	for _, e := range regexp.MustCompile(`(\d+)\s*=\s*'(\w+)'`).FindAllStringSubmatch(tm[1], -1) {
-		n, _ := strconv.Atoi(e[1])
-		psm1[n] = e[2]
+	lines := strings.Split(tm[1], "\n")
+	if lines[0] != "ExitCode,Category,Alternative" {
+		t.Fatalf("header %q", lines[0])
 	}
-	pd := regexp.MustCompile(`\$script:HybridPermissionDeniedCategory = '(\w+)'`).FindStringSubmatch(m.Source)
-	if pd == nil {
-		t.Fatal("psm1 has no $script:HybridPermissionDeniedCategory")
-	}
-	for code, cat := range psm1 {
-		if !psmErrorCategories[cat] {
-			t.Errorf("exit code %d maps to %q, not an ErrorCategory", code, cat)
+	var psm1 []exitcode.CategoryRule
+	for _, l := range lines[1:] {
+		c := strings.Split(l, ",")
+		if len(c) != 3 {
+			t.Fatalf("row %q", l)
 		}
+		n, _ := strconv.Atoi(c[0])
+		for _, cat := range c[1:] {
+			if cat != "" && !psmErrorCategories[cat] {
+				t.Errorf("exit code %d: %q is not an ErrorCategory", n, cat)
+			}
+		}
+		psm1 = append(psm1, exitcode.CategoryRule{ExitCode: n, Default: c[1], Alternative: c[2]})
 	}
-	if !psmErrorCategories[pd[1]] {
-		t.Errorf("%q is not an ErrorCategory", pd[1])
-	}
-
-	// The constants, by meaning.
-	want := map[int]string{
-		exitcode.Unexpected:   "NotSpecified",
-		exitcode.Usage:        "InvalidArgument",
-		exitcode.Auth:         "AuthenticationError",
-		exitcode.NotFound:     "ObjectNotFound",
-		exitcode.ChecksFailed: "ConnectionError",
-		exitcode.Unavailable:  "ResourceUnavailable",
+	var want []exitcode.CategoryRule
+	for _, r := range exitcode.Categories {
+		want = append(want, exitcode.CategoryRule{ExitCode: r.ExitCode, Default: r.Default, Alternative: r.Alternative})
 	}
 	if !reflect.DeepEqual(psm1, want) {
-		t.Errorf("psm1 exit-code table = %v, want %v (pkg/exitcode)", psm1, want)
-	}
-	if pd[1] != "PermissionDenied" {
-		t.Errorf("exit code %d's alternative category = %q, want PermissionDenied", exitcode.Auth, pd[1])
-	}
-	// The numbers the psm1 branches on: 0, checks failed (results still
-	// printed) and auth (PermissionDenied refinement).
-	for _, em := range regexp.MustCompile(`ExitCode -eq (\d+)`).FindAllStringSubmatch(m.Source, -1) {
-		n, _ := strconv.Atoi(em[1])
-		if n != exitcode.OK && n != exitcode.ChecksFailed && n != exitcode.Auth {
-			t.Errorf("psm1 branches on exit code %d, which is neither OK, ChecksFailed nor Auth", n)
-		}
-	}
-	if !strings.Contains(m.Source, "ExitCode -eq "+strconv.Itoa(exitcode.ChecksFailed)) {
-		t.Errorf("psm1 must emit the results of exit code %d (checks failed) before the error", exitcode.ChecksFailed)
+		t.Errorf("psm1 exit-code table = %v, want pkg/exitcode.Categories %v", psm1, want)
 	}
 
-	// docs/exit-codes.md: the ErrorCategory column.
+	// The runtime reads the JSON error line's fields by their JSON names.
+	fields := psmJSONFields(reflect.TypeOf(exitcode.Report{}))
+	runtime := psmReadFile(t, filepath.Join(psmModuleDir, "src", "Runtime.ps1"))
+	if !strings.Contains(runtime, `StartsWith('{"error":')`) {
+		t.Error(`the runtime must recognise the JSON error line by its {"error": prefix`)
+	}
+	used := regexp.MustCompile(`\$Report\.(\w+)`).FindAllStringSubmatch(runtime, -1)
+	if fm := regexp.MustCompile(`foreach \(\$field in @\(([^)]*)\)\)`).FindStringSubmatch(runtime); fm != nil {
+		for _, q := range psmQuotedRE.FindAllStringSubmatch(fm[1], -1) {
+			used = append(used, q)
+		}
+	}
+	if len(used) < 4 {
+		t.Fatalf("the runtime reads %d fields of the JSON error line", len(used))
+	}
+	for _, u := range used {
+		if u[1] != "field" && !fields[u[1]] {
+			t.Errorf("the runtime reads $Report.%s, not a field of exitcode.Report %v", u[1], psmSortedKeys(fields))
+		}
+	}
+	// No category is picked from message text.
+	for _, bad := range []string{"-match $script:", "PermissionDeniedPattern", "Message -match", "message -match"} {
+		if strings.Contains(runtime, bad) {
+			t.Errorf("the runtime matches error text (%q)", bad)
+		}
+	}
+
+	// docs/exit-codes.md: the ErrorCategory column of the first table.
 	docs := psmReadFile(t, filepath.Join("..", "..", "docs", "exit-codes.md"))
 	seen := map[int]bool{}
 	for _, row := range psmDocsRowRE.FindAllStringSubmatch(docs, -1) {
 		code, _ := strconv.Atoi(row[1])
 		seen[code] = true
+		if code == exitcode.OK {
+			continue
+		}
 		cats := strings.Split(row[2], "/")
 		for i := range cats {
 			cats[i] = strings.TrimSpace(cats[i])
 		}
-		if code == exitcode.OK {
-			if row[2] != "" {
-				t.Errorf("docs: exit code 0 has category %q", row[2])
-			}
-			continue
+		r := psmRule(code)
+		wantCats := []string{r.Default}
+		if r.Alternative != "" {
+			wantCats = append(wantCats, r.Alternative)
 		}
-		if cats[0] != psm1[code] {
-			t.Errorf("docs: exit code %d is %q, psm1 maps it to %q", code, row[2], psm1[code])
-		}
-		if code == exitcode.Auth && (len(cats) != 2 || cats[1] != pd[1]) {
-			t.Errorf("docs: exit code %d is %q, psm1 maps it to %s / %s", code, row[2], psm1[code], pd[1])
+		if !reflect.DeepEqual(cats, wantCats) {
+			t.Errorf("docs: exit code %d is %q, pkg/exitcode says %v", code, row[2], wantCats)
 		}
 	}
-	for code := range want {
-		if !seen[code] {
-			t.Errorf("docs/exit-codes.md has no row for exit code %d", code)
+	for _, r := range exitcode.Categories {
+		if !seen[r.ExitCode] {
+			t.Errorf("docs/exit-codes.md has no row for exit code %d", r.ExitCode)
 		}
 	}
+}
+
+func psmRule(code int) exitcode.CategoryRule {
+	for _, r := range exitcode.Categories {
+		if r.ExitCode == code {
+			return r
+		}
+	}
+	return exitcode.CategoryRule{}
 }
 
 func TestPSModuleExportsAndManifest(t *testing.T) {

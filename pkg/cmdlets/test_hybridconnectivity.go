@@ -31,6 +31,12 @@ type ConnectivityProber interface {
 // small machines; the catalogue has fewer entries than this anyway.
 const maxParallel = 256
 
+// The longest --timeout (one probe) and --max-duration (the whole run).
+const (
+	maxProbeTimeout = time.Hour
+	maxRunDuration  = 24 * time.Hour
+)
+
 // TestHybridConnectivityOptions are the inputs of test-hybridconnectivity.
 type TestHybridConnectivityOptions struct {
 	IO      *iostreams.IOStreams
@@ -60,7 +66,15 @@ type TestHybridConnectivityOptions struct {
 
 // NewCmdTestHybridConnectivity builds test-hybridconnectivity.
 func NewCmdTestHybridConnectivity(f *Factory, runF func(*TestHybridConnectivityOptions) error) *cobra.Command {
-	opts := &TestHybridConnectivityOptions{IO: f.IO, Prober: connectivity.NewProber(), Now: f.Now, Output: f.outputFormat, Logf: f.verbosef}
+	prober := connectivity.NewProber()
+	// HYBRIDMGMT_PROGRESS=1 (set by the PowerShell module) asks for one
+	// "progress: done/total name" stderr line per probe, for Write-Progress.
+	prober.Progress = func(done, total int, r connectivity.Result) {
+		if f.Getenv("HYBRIDMGMT_PROGRESS") == "1" {
+			fmt.Fprintf(f.IO.ErrOut, "progress: %d/%d %s\n", done, total, output.EscapeTerminal(r.Name))
+		}
+	}
+	opts := &TestHybridConnectivityOptions{IO: f.IO, Prober: prober, Now: f.Now, Output: f.outputFormat, Logf: f.verbosef}
 	cmd := &cobra.Command{
 		Use:   "test-hybridconnectivity",
 		Short: "Test every endpoint the Hybrid Agent and the HCW need, plus Exchange and machine checks",
@@ -122,15 +136,18 @@ func NewCmdTestHybridConnectivity(f *Factory, runF func(*TestHybridConnectivityO
 	fl.StringVar(&opts.EndpointsFile, "endpoints-file", "", "JSON file whose endpoints replace the built-in catalogue")
 	fl.BoolVar(&opts.LegacyList, "legacy-list", false, "test the original HybridManagement module's (2019) host set instead of the current list")
 	fl.BoolVar(&opts.Strict, "strict", false, "warnings fail the run too (exit 5)")
+	annotateRange(fl, "timeout", 1, int64(maxProbeTimeout/time.Second))
+	annotateRange(fl, "parallel", 1, maxParallel)
+	annotateRange(fl, "max-duration", 1, int64(maxRunDuration/time.Second))
 	return cmd
 }
 
 // validate checks every flag before any probe, so bad input is exit 2.
 func (opts *TestHybridConnectivityOptions) validate(cmd *cobra.Command) error {
-	if opts.Timeout <= 0 || opts.Timeout > time.Hour {
+	if opts.Timeout <= 0 || opts.Timeout > maxProbeTimeout {
 		return exitcode.Usagef("--timeout %s must be between 0 and 1h (e.g. 10s)", opts.Timeout)
 	}
-	if opts.MaxDuration <= 0 || opts.MaxDuration > 24*time.Hour {
+	if opts.MaxDuration <= 0 || opts.MaxDuration > maxRunDuration {
 		return exitcode.Usagef("--max-duration %s must be between 0 and 24h (e.g. 5m)", opts.MaxDuration)
 	}
 	if opts.Parallel < 1 || opts.Parallel > maxParallel {

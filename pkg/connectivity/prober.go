@@ -29,6 +29,9 @@ type Prober struct {
 	// DirectTimeout bounds the direct-path comparison next to a proxied
 	// probe; 0 means DefaultDirectTimeout.
 	DirectTimeout time.Duration
+	// Progress, when set, is called after each probe with how many are
+	// done (calls are serialized).
+	Progress func(done, total int, r Result)
 }
 
 // NewProber wires the real network, the system roots and this OS's
@@ -69,12 +72,20 @@ func (p *Prober) Run(ctx context.Context, plan Plan) []Result {
 	results := make([]Result, len(plan.Endpoints))
 	jobs := make(chan int)
 	var wg sync.WaitGroup
+	var progressMu sync.Mutex
+	done := 0
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
 				runs[i], results[i] = p.runOne(ctx, runCtx, &plan, plan.Endpoints[i])
+				if p.Progress != nil {
+					progressMu.Lock()
+					done++
+					p.Progress(done, len(plan.Endpoints), results[i])
+					progressMu.Unlock()
+				}
 			}
 		}()
 	}

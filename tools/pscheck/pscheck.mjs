@@ -62,7 +62,14 @@ export const RULES = {
   'param-unmapped': 'a cmdlet parameter has no row in the map table',
   'map-param-missing': 'a map row names a parameter (or -WhatIf support) its cmdlet does not have',
   'map-orphan-command': 'a map row names a subcommand no cmdlet invokes',
-  'cmdlet-shape': 'a public function lacks [CmdletBinding()] or does not call the invoke helper',
+  'cmdlet-shape': 'a public function lacks [CmdletBinding()] or does not start with Initialize-HybridCmdlet -Command',
+  'cmdlet-local-stop': "a public function does not run the module's own logic under a local $ErrorActionPreference = 'Stop' (-ErrorAction SilentlyContinue would silence its internal failures)",
+  'throw-terminating-error': 'ThrowTerminatingError only ends the statement, so -ErrorAction Stop does not stop the script: write the error with WriteError and let the engine escalate',
+  'write-host': 'Write-Host (PSAvoidUsingWriteHost): use $Host.UI.WriteLine for text that must reach the console, or a stream cmdlet',
+  'state-changing-verb': 'a function named with a state-changing verb (New, Set, Remove, Start, Stop, Restart, Reset, Update) lacks SupportsShouldProcess (PSUseShouldProcessForStateChangingFunctions)',
+  'shouldprocess-attribute': 'ShouldProcess is called in a function without SupportsShouldProcess (PSShouldProcess)',
+  'secret-streamwriter': 'a StreamWriter (or WriteLine) carries stdin secrets: its buffers keep the plaintext; write bytes from a buffer that is cleared',
+  'create-no-window': 'CreateNoWindow = $false: a console window flashes in hosts without a console (ISE)',
   'help-missing': 'a public function lacks comment-based help (.SYNOPSIS, .EXAMPLE, .PARAMETER for each parameter)',
   'export-mismatch': 'Export-ModuleMember, FunctionsToExport and the defined functions disagree',
   'exitcode-table': 'the exit-code table is incomplete or names no real ErrorCategory',
@@ -329,6 +336,25 @@ function ruleFindings(file, src, root, findings) {
     return true;
   });
 
+  // Error, host and ShouldProcess rules (PowerShell's own issues and
+  // PSScriptAnalyzer's default rules).
+  each(/\.ThrowTerminatingError\s*\(/i, (m) => findings.add('throw-terminating-error', file, at(m.index), m[0]));
+  each(/CreateNoWindow\s*=\s*\$false\b/i, (m) => findings.add('create-no-window', file, at(m.index), m[0]));
+  each(/\bStreamWriter\b/i, (m) => findings.add('secret-streamwriter', file, at(m.index), m[0]));
+  walk(root, (node) => {
+    if (node.type === 'command' && /^Write-Host$/i.test(commandName(node))) findings.add('write-host', file, lineCol(node), 'Write-Host');
+    if (node.type === 'function_statement') {
+      const fn = functionModel(node, src);
+      const supports = /SupportsShouldProcess/i.test(fn.cmdletBinding || '');
+      if (/^(New|Set|Remove|Start|Stop|Restart|Reset|Update)-/i.test(fn.name) && !supports) {
+        findings.add('state-changing-verb', file, lineCol(node), `${fn.name} has no [CmdletBinding(SupportsShouldProcess = $true)]`);
+      }
+      const calls = masked.slice(node.startIndex, node.endIndex).match(/\.ShouldProcess\s*\(/gi);
+      if (calls && !supports) findings.add('shouldprocess-attribute', file, lineCol(node), `${fn.name} calls ShouldProcess`);
+    }
+    return true;
+  });
+
   // Secrets.
   each(/NetworkCredential|\bPtrToString(?:BSTR|Uni|Auto|Ansi)\b|ConvertFrom-SecureString\b[^\n]*-AsPlainText/i,
     (m) => findings.add('secret-plaintext', file, at(m.index), m[0]));
@@ -467,7 +493,7 @@ function functionModel(fn, src) {
       });
       return false;
     }
-    if (n.type === 'command' && /^(Invoke-HybridMgmt|Invoke-HybridWrite)$/i.test(commandName(n))) {
+    if (n.type === 'command' && /^Initialize-HybridCmdlet$/i.test(commandName(n))) {
       const m = /-Command\s+'([^']+)'/i.exec(n.text);
       if (m) model.invokes.push(m[1]);
       const t = /-TypeName\s+'([^']+)'/i.exec(n.text);
@@ -553,7 +579,10 @@ function moduleFindings(file, src, root, findings, opts) {
     }
     const where = lineCol(fn.node);
     if (!fn.cmdletBinding) findings.add('cmdlet-shape', file, where, `${fn.name} has no [CmdletBinding()]`);
-    if (fn.invokes.length === 0) findings.add('cmdlet-shape', file, where, `${fn.name} does not call Invoke-HybridMgmt/Invoke-HybridWrite`);
+    if (fn.invokes.length === 0) findings.add('cmdlet-shape', file, where, `${fn.name} does not call Initialize-HybridCmdlet -Command '...'`);
+    if (!/begin\s*\{\s*\$\w+\s*=\s*Initialize-HybridCmdlet\b[^\n]*\r?\n\s*\$ErrorActionPreference\s*=\s*'Stop'/i.test(fn.node.text)) {
+      findings.add('cmdlet-local-stop', file, where, `${fn.name}: its begin block must call Initialize-HybridCmdlet, then set $ErrorActionPreference = 'Stop'`);
+    }
     fn.typeNames.forEach((t) => emittedTypes.add(t));
     if (!fn.help || !/\.EXAMPLE/i.test(fn.help)) {
       findings.add('help-missing', file, where, `${fn.name} has no comment-based help with .SYNOPSIS and .EXAMPLE`);
@@ -596,20 +625,23 @@ function moduleFindings(file, src, root, findings, opts) {
     }
   }
 
-  // Exit-code table.
-  const exitTable = /\$script:HybridExitCodeCategory\s*=\s*@\{([^}]*)\}/.exec(src);
+  // Exit-code table (generated from pkg/exitcode.Categories).
+  const exitTable = /\$script:HybridExitCategory\s*=\s*@'\r?\n([\s\S]*?)\r?\n'@/.exec(src);
   if (!exitTable) {
-    findings.add('exitcode-table', file, '1', 'no $script:HybridExitCodeCategory = @{ ... } table');
+    findings.add('exitcode-table', file, '1', "no $script:HybridExitCategory = @'ExitCode,Category,Alternative ...'@ table");
   } else {
-    const entries = new Map([...exitTable[1].matchAll(/(\d+)\s*=\s*'([A-Za-z]+)'/g)].map((m) => [Number(m[1]), m[2]]));
+    const where = `${lineOf(src, exitTable.index)}`;
+    const lines = exitTable[1].split(/\r?\n/).filter((l) => l.trim() !== '');
+    if (lines.shift() !== 'ExitCode,Category,Alternative') findings.add('exitcode-table', file, where, 'header must be ExitCode,Category,Alternative');
+    const entries = new Map(lines.map((l) => l.split(',')).map((c) => [Number(c[0]), c.slice(1)]));
     for (let code = 1; code <= 6; code++) {
-      if (!entries.has(code)) findings.add('exitcode-table', file, `${lineOf(src, exitTable.index)}`, `exit code ${code} has no category`);
+      if (!entries.has(code)) findings.add('exitcode-table', file, where, `exit code ${code} has no category`);
     }
-    for (const [code, cat] of entries) {
-      if (!ERROR_CATEGORIES.has(cat)) findings.add('exitcode-table', file, `${lineOf(src, exitTable.index)}`, `exit code ${code}: "${cat}" is not an ErrorCategory`);
+    for (const [code, cats] of entries) {
+      for (const cat of cats.filter((c) => c !== '')) {
+        if (!ERROR_CATEGORIES.has(cat)) findings.add('exitcode-table', file, where, `exit code ${code}: "${cat}" is not an ErrorCategory`);
+      }
     }
-    const pd = /\$script:HybridPermissionDeniedCategory\s*=\s*'([A-Za-z]+)'/.exec(src);
-    if (pd && !ERROR_CATEGORIES.has(pd[1])) findings.add('exitcode-table', file, `${lineOf(src, pd.index)}`, `"${pd[1]}" is not an ErrorCategory`);
   }
 
   // Manifest and format file beside the psm1.
