@@ -80,19 +80,12 @@ ExitCode,Category,Alternative
 # Runtime: module/src/Runtime.ps1
 # ---------------------------------------------------------------------------
 
-<#
-    HybridManagement runtime: the hand-written part of the module. The
-    generator (go run ./cmd/genpsmodule) puts it after the generated tables
-    ($script:HybridParameterMap, $script:HybridExitCategory) and before the
-    generated cmdlets, which call only Initialize-HybridCmdlet,
-    Add-HybridPipelineInput, Get-HybridShouldProcessPlan and
-    Invoke-HybridCmdlet.
-
-    Windows PowerShell 5.1 and pwsh 7: no ??, ?., ternaries, && or ||, no
-    -AsHashtable, no ConvertFrom-Json -Depth, no native-command layer (the
-    binary runs through System.Diagnostics.Process). tools/pscheck checks
-    this file; pkg/cmdlets/psmodule_contract_test.go holds it to the CLI.
-#>
+# HybridManagement runtime, the module's one hand-written file: go run ./cmd/genpsmodule
+# puts it between the generated tables and the generated cmdlets, which call only
+# Initialize-HybridCmdlet, Add-HybridPipelineInput, Get-HybridShouldProcessPlan and
+# Invoke-HybridCmdlet. Windows PowerShell 5.1 and pwsh 7; the binary runs through
+# System.Diagnostics.Process, never the native-command layer. Checked by tools/pscheck
+# and pkg/cmdlets/psmodule_contract_test.go.
 
 # ---------------------------------------------------------------------------
 # Import-time requirements
@@ -136,10 +129,6 @@ foreach ($hybridCommonSet in @('CommonParameters', 'OptionalCommonParameters')) 
         }
     }
 }
-if ($script:HybridCommonParameters.Count -eq 0) {
-    $script:HybridCommonParameters.AddRange([string[]]@('Verbose', 'Debug', 'ErrorAction', 'WarningAction', 'InformationAction',
-            'ErrorVariable', 'WarningVariable', 'InformationVariable', 'OutVariable', 'OutBuffer', 'PipelineVariable', 'WhatIf', 'Confirm'))
-}
 Remove-Variable -Name 'hybridCommonSet', 'hybridCommonProperty', 'hybridCommonName' -ErrorAction SilentlyContinue
 
 # ---------------------------------------------------------------------------
@@ -168,31 +157,20 @@ function ConvertTo-HybridErrorRecord {
             }
         }
     }
-    if ($null -ne $Report -and $Report.message) {
-        $Message = [string]$Report.message
-    }
-    if (-not $Message) {
-        $Message = 'hybridmgmt ' + $Command + ' failed with exit code ' + $ExitCode + '.'
-    }
-    if (-not $ErrorId) {
-        $ErrorId = 'HybridMgmtExitCode' + $ExitCode
-    }
-    switch ($category) {
-        'InvalidArgument' { $exception = New-Object System.ArgumentException($Message); break }
-        'AuthenticationError' { $exception = New-Object System.Security.Authentication.AuthenticationException($Message); break }
-        'PermissionDenied' { $exception = New-Object System.UnauthorizedAccessException($Message); break }
-        'ObjectNotFound' { $exception = New-Object System.Management.Automation.ItemNotFoundException($Message); break }
-        'InvalidData' { $exception = New-Object System.IO.InvalidDataException($Message); break }
-        'ResourceUnavailable' { $exception = New-Object System.InvalidOperationException($Message); break }
-        default { $exception = New-Object System.Exception($Message) }
-    }
+    if ($null -ne $Report -and $Report.message) { $Message = [string]$Report.message }
+    if (-not $Message) { $Message = 'hybridmgmt ' + $Command + ' failed with exit code ' + $ExitCode + '.' }
+    if (-not $ErrorId) { $ErrorId = 'HybridMgmtExitCode' + $ExitCode }
+    $type = @{ InvalidArgument = 'System.ArgumentException'; AuthenticationError = 'System.Security.Authentication.AuthenticationException'
+        PermissionDenied = 'System.UnauthorizedAccessException'; ObjectNotFound = 'System.Management.Automation.ItemNotFoundException'
+        InvalidData = 'System.IO.InvalidDataException'; ResourceUnavailable = 'System.InvalidOperationException'
+    }[$category]
+    if (-not $type) { $type = 'System.Exception' }
+    $exception = New-Object $type($Message)
     $exception.Data['ExitCode'] = $ExitCode
     $hint = ''
     if ($null -ne $Report) {
         foreach ($field in @('code', 'requestId', 'clientRequestId')) {
-            if ($Report.$field) {
-                $exception.Data[$field] = [string]$Report.$field
-            }
+            if ($Report.$field) { $exception.Data[$field] = [string]$Report.$field }
         }
         $hint = [string]$Report.hint
     }
@@ -227,28 +205,14 @@ function Get-HybridPlatform {
     # $IsLinux/$IsMacOS: their absence means Windows.
     $os = 'windows'
     if ($PSVersionTable.PSEdition -eq 'Core') {
-        if ($IsLinux) {
-            $os = 'linux'
-        }
-        elseif ($IsMacOS) {
-            $os = 'darwin'
-        }
+        if ($IsLinux) { $os = 'linux' } elseif ($IsMacOS) { $os = 'darwin' }
     }
     if ($os -eq 'windows') {
         # A 32-bit PowerShell on 64-bit Windows sees the real machine here.
         $arch = $env:PROCESSOR_ARCHITEW6432
-        if (-not $arch) {
-            $arch = $env:PROCESSOR_ARCHITECTURE
-        }
-    }
-    else {
-        $arch = [System.Runtime.InteropServices.RuntimeInformation]::OSArchitecture.ToString()
-    }
-    switch -Regex ($arch) {
-        '^(AMD64|X64|x86_64)$' { $arch = 'amd64'; break }
-        '^(ARM64|AArch64)$' { $arch = 'arm64'; break }
-        default { $arch = ([string]$arch).ToLowerInvariant() }
-    }
+        if (-not $arch) { $arch = $env:PROCESSOR_ARCHITECTURE }
+    } else { $arch = [System.Runtime.InteropServices.RuntimeInformation]::OSArchitecture.ToString() }
+    $arch = ([string]$arch).ToLowerInvariant() -replace '^(x64|x86_64)$', 'amd64' -replace '^aarch64$', 'arm64'
     return ($os + '-' + $arch)
 }
 
@@ -258,18 +222,12 @@ function Resolve-HybridMgmtPath {
     # hybridmgmt.exe counts (a .cmd shim would re-parse the arguments).
     $platform = Get-HybridPlatform
     $exeName = 'hybridmgmt'
-    if ($platform -like 'windows-*') {
-        $exeName = 'hybridmgmt.exe'
-    }
+    if ($platform -like 'windows-*') { $exeName = 'hybridmgmt.exe' }
     $looked = New-Object System.Collections.Generic.List[string]
     if ($env:HYBRIDMGMT_PATH) {
         $candidate = $env:HYBRIDMGMT_PATH
-        if (Test-Path -LiteralPath $candidate -PathType Container) {
-            $candidate = Join-Path $candidate $exeName
-        }
-        if (Test-Path -LiteralPath $candidate -PathType Leaf) {
-            return (Resolve-Path -LiteralPath $candidate).ProviderPath
-        }
+        if (Test-Path -LiteralPath $candidate -PathType Container) { $candidate = Join-Path $candidate $exeName }
+        if (Test-Path -LiteralPath $candidate -PathType Leaf) { return (Resolve-Path -LiteralPath $candidate).ProviderPath }
         $looked.Add('HYBRIDMGMT_PATH=' + $candidate)
     }
     $folders = @($platform)
@@ -278,15 +236,11 @@ function Resolve-HybridMgmtPath {
     }
     foreach ($folder in $folders) {
         $candidate = Join-Path (Join-Path (Join-Path $PSScriptRoot 'bin') $folder) $exeName
-        if (Test-Path -LiteralPath $candidate -PathType Leaf) {
-            return $candidate
-        }
+        if (Test-Path -LiteralPath $candidate -PathType Leaf) { return $candidate }
         $looked.Add($candidate)
     }
     $onPath = Get-Command -Name $exeName -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
-    if ($null -ne $onPath) {
-        return $onPath.Path
-    }
+    if ($null -ne $onPath) { return $onPath.Path }
     $looked.Add($exeName + ' on PATH')
     throw (Get-HybridInternalError -ErrorId 'HybridMgmtBinaryNotFound' -Category 'ObjectNotFound' -TargetObject $platform -Message (
             'The hybridmgmt binary for ' + $platform + ' was not found. Looked in: ' + ($looked -join '; ') +
@@ -312,12 +266,7 @@ function ConvertTo-HybridCommandLine {
                 $backslashes++
                 continue
             }
-            if ($character -eq [char]'"') {
-                [void]$builder.Append(('\' * (2 * $backslashes + 1)))
-            }
-            elseif ($backslashes -gt 0) {
-                [void]$builder.Append(('\' * $backslashes))
-            }
+            if ($character -eq [char]'"') { [void]$builder.Append(('\' * (2 * $backslashes + 1))) } elseif ($backslashes -gt 0) { [void]$builder.Append(('\' * $backslashes)) }
             [void]$builder.Append($character)
             $backslashes = 0
         }
@@ -336,15 +285,10 @@ function Test-HybridSecretLineBreak {
     try {
         for ($i = 0; $i -lt $Secret.Length; $i++) {
             $code = [System.Runtime.InteropServices.Marshal]::ReadInt16($pointer, $i * 2)
-            if ($code -eq 10 -or $code -eq 13) {
-                return $true
-            }
+            if ($code -eq 10 -or $code -eq 13) { return $true }
         }
         return $false
-    }
-    finally {
-        [System.Runtime.InteropServices.Marshal]::ZeroFreeGlobalAllocUnicode($pointer)
-    }
+    } finally { [System.Runtime.InteropServices.Marshal]::ZeroFreeGlobalAllocUnicode($pointer) }
 }
 
 function Write-HybridStdinSecret {
@@ -369,25 +313,17 @@ function Write-HybridStdinSecret {
                 $count = (New-Object System.Text.UTF8Encoding($false)).GetBytes($chars, 0, $length + 1, $bytes, 0)
                 $stream.Write($bytes, 0, $count)
                 $stream.Flush()
-            }
-            finally {
+            } finally {
                 [System.Runtime.InteropServices.Marshal]::ZeroFreeGlobalAllocUnicode($pointer)
                 [System.Array]::Clear($chars, 0, $chars.Length)
                 [System.Array]::Clear($bytes, 0, $bytes.Length)
             }
         }
-    }
-    catch [System.IO.IOException] {
+    } catch [System.IO.IOException] {
         # The binary exited before reading stdin; its exit code says why.
         Write-Verbose ('hybridmgmt closed its input early: ' + $_.Exception.Message)
-    }
-    finally {
-        try {
-            $Process.StandardInput.Close()
-        }
-        catch [System.IO.IOException] {
-            Write-Verbose 'hybridmgmt closed its input early.'
-        }
+    } finally {
+        try { $Process.StandardInput.Close() } catch [System.IO.IOException] { Write-Verbose 'hybridmgmt closed its input early.' }
     }
 }
 
@@ -397,10 +333,7 @@ function Test-HybridHostConsole {
     try {
         [void][System.Console]::KeyAvailable
         return $true
-    }
-    catch {
-        return $false
-    }
+    } catch { return $false }
 }
 
 function Invoke-HybridMgmtProcess {
@@ -429,17 +362,12 @@ function Invoke-HybridMgmtProcess {
     $startInfo.StandardErrorEncoding = $utf8
     $startInfo.EnvironmentVariables['HYBRIDMGMT_PROGRESS'] = '1'
     $location = Get-Location -PSProvider FileSystem
-    if ($null -ne $location) {
-        $startInfo.WorkingDirectory = $location.ProviderPath
-    }
+    if ($null -ne $location) { $startInfo.WorkingDirectory = $location.ProviderPath }
     if ($null -ne [System.Diagnostics.ProcessStartInfo].GetProperty('ArgumentList')) {
         foreach ($argument in $ArgumentList) {
             $startInfo.ArgumentList.Add($argument) # .NET Core quotes each element itself
         }
-    }
-    else {
-        $startInfo.Arguments = ConvertTo-HybridCommandLine -ArgumentList $ArgumentList
-    }
+    } else { $startInfo.Arguments = ConvertTo-HybridCommandLine -ArgumentList $ArgumentList }
     $process = New-Object System.Diagnostics.Process
     $process.StartInfo = $startInfo
     $errorLines = New-Object System.Collections.Generic.List[string]
@@ -462,72 +390,48 @@ function Invoke-HybridMgmtProcess {
         while ($true) {
             if (-not $lineTask.Wait(100)) {
                 if ($process.HasExited) {
-                    if ($null -eq $exitedAt) {
-                        $exitedAt = [DateTime]::UtcNow
-                    }
-                    elseif (([DateTime]::UtcNow - $exitedAt).TotalSeconds -ge 2) {
-                        break
-                    }
+                    if ($null -eq $exitedAt) { $exitedAt = [DateTime]::UtcNow } elseif (([DateTime]::UtcNow - $exitedAt).TotalSeconds -ge 2) { break }
                 }
                 continue
             }
             $line = $lineTask.Result
-            if ($null -eq $line) {
-                break
-            }
+            if ($null -eq $line) { break }
             $lineTask = $process.StandardError.ReadLineAsync()
             if ($crashed -or $line.StartsWith('panic: ') -or $line.StartsWith('fatal error: ')) {
                 $crashed = $true # a Go crash: its stack is for -Debug, never warnings
                 $crashLines.Add($line)
-            }
-            elseif ($line.StartsWith('{"error":')) {
+            } elseif ($line.StartsWith('{"error":')) {
                 $report = (ConvertFrom-Json -InputObject $line).error
                 $inError = $false
-            }
-            elseif ($line.StartsWith('verbose: ')) {
+            } elseif ($line.StartsWith('verbose: ')) {
                 Write-Verbose $line.Substring(9)
                 $inError = $false
-            }
-            elseif ($line.StartsWith('progress: ')) {
-                $status = $line.Substring(10)
-                $counts = $status.Split(' ')[0].Split('/')
-                $done = 0
-                $total = 0
-                if ($counts.Count -eq 2 -and [int]::TryParse($counts[0], [ref]$done) -and [int]::TryParse($counts[1], [ref]$total) -and $total -gt 0) {
-                    Write-Progress -Activity $Activity -Status $status -PercentComplete ([Math]::Min(100, [int](100 * $done / $total)))
-                }
-                else {
-                    Write-Progress -Activity $Activity -Status $status
-                }
+            } elseif ($line.StartsWith('progress: ')) {
+                # "progress: done/total text"
+                $counts = $line.Substring(10).Split(' ')[0].Split('/') + @('0', '0')
+                $done = $counts[0] -as [int]
+                $total = $counts[1] -as [int]
+                $percent = -1
+                if ($done -ge 0 -and $total -gt 0) { $percent = [Math]::Min(100, [int](100 * $done / $total)) }
+                Write-Progress -Activity $Activity -Status $line.Substring(10) -PercentComplete $percent
                 $progressShown = $true
-            }
-            elseif ($line.StartsWith('warning: ')) {
+            } elseif ($line.StartsWith('warning: ')) {
                 Write-Warning $line.Substring(9)
                 $inError = $false
-            }
-            elseif ($line.StartsWith('hybridmgmt: ')) {
+            } elseif ($line.StartsWith('hybridmgmt: ')) {
                 $errorLines.Add($line.Substring(12))
                 $inError = $true
-            }
-            elseif ($inError) {
-                $errorLines.Add($line)
-            }
-            elseif ($LiveStderr) {
+            } elseif ($inError) { $errorLines.Add($line) } elseif ($LiveStderr) {
                 # Device-code and browser sign-in instructions: now, on the
                 # host itself, even when the output is captured.
                 $Host.UI.WriteLine($line)
-            }
-            elseif ($line.Trim().Length -gt 0) {
-                $otherLines.Add($line)
-            }
+            } elseif ($line.Trim().Length -gt 0) { $otherLines.Add($line) }
         }
         $process.WaitForExit()
         if (-not $stdoutTask.Wait(5000)) {
             throw ('hybridmgmt exited with code ' + $process.ExitCode + ' but its output stream stayed open.')
         }
-        foreach ($line in $otherLines) {
-            Write-Warning $line
-        }
+        foreach ($line in $otherLines) { Write-Warning $line }
         if ($crashed) {
             Write-Debug ($crashLines -join [Environment]::NewLine) # once: -Debug asks per message in 5.1
         }
@@ -538,19 +442,11 @@ function Invoke-HybridMgmtProcess {
             ErrorMessage = ($errorLines -join [Environment]::NewLine)
             Crashed      = $crashed
         }
-    }
-    finally {
-        if ($progressShown) {
-            Write-Progress -Activity $Activity -Completed
-        }
+    } finally {
+        if ($progressShown) { Write-Progress -Activity $Activity -Completed }
         # Ctrl+C or a terminating error: do not leave the binary running.
         if ($started -and -not $process.HasExited) {
-            try {
-                $process.Kill()
-            }
-            catch [System.InvalidOperationException] {
-                Write-Verbose 'hybridmgmt had already exited.'
-            }
+            try { $process.Kill() } catch [System.InvalidOperationException] { Write-Verbose 'hybridmgmt had already exited.' }
         }
         $process.Dispose()
     }
@@ -564,9 +460,7 @@ function ConvertFrom-HybridJson {
     $parsed = ConvertFrom-Json -InputObject $Json
     $items = New-Object System.Collections.Generic.List[object]
     foreach ($item in $parsed) {
-        if ($null -ne $item) {
-            $items.Add($item)
-        }
+        if ($null -ne $item) { $items.Add($item) }
     }
     return , $items.ToArray()
 }
@@ -603,9 +497,7 @@ function Initialize-HybridCmdlet {
     $bound = $Cmdlet.MyInvocation.BoundParameters
     $errorAction = 'Continue'
     foreach ($name in $preferences.Keys) {
-        if ($bound.ContainsKey($preferences[$name])) {
-            continue
-        }
+        if ($bound.ContainsKey($preferences[$name])) { continue }
         $variable = $Cmdlet.SessionState.PSVariable.Get($name)
         if ($null -ne $variable) {
             Set-Variable -Name $name -Value $variable.Value -Scope 1 -Force -WhatIf:$false -Confirm:$false
@@ -635,27 +527,19 @@ function Add-HybridPipelineInput {
     # in the end block, over all of them.
     param([Parameter(Mandatory = $true)] [hashtable] $Call, [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Parameters)
     foreach ($key in $Parameters.Keys) {
-        if ($key -ne $Call.Collect) {
-            $Call.Collected[$key] = $Parameters[$key]
-        }
+        if ($key -ne $Call.Collect) { $Call.Collected[$key] = $Parameters[$key] }
     }
     foreach ($value in @($Parameters[$Call.Collect])) {
-        if ($value -and -not $Call.CollectList.Contains([string]$value)) {
-            $Call.CollectList.Add([string]$value)
-        }
+        if ($value -and -not $Call.CollectList.Contains([string]$value)) { $Call.CollectList.Add([string]$value) }
     }
-    if ($Call.CollectList.Count -gt 0) {
-        $Call.Collected[$Call.Collect] = $Call.CollectList.ToArray()
-    }
+    if ($Call.CollectList.Count -gt 0) { $Call.Collected[$Call.Collect] = $Call.CollectList.ToArray() }
 }
 
 function Get-HybridFlagRow {
     # The map rows of one parameter: the subcommand's own, else the global.
     param([string] $Command, [string] $Parameter)
     foreach ($key in @(($Command + '|' + $Parameter), ('*|' + $Parameter))) {
-        if ($script:HybridFlagIndex.ContainsKey($key)) {
-            return , $script:HybridFlagIndex[$key]
-        }
+        if ($script:HybridFlagIndex.ContainsKey($key)) { return , $script:HybridFlagIndex[$key] }
     }
     return $null
 }
@@ -666,9 +550,7 @@ function Get-HybridTarget {
     foreach ($name in $Call.Target) {
         if ($Parameters.Contains($name) -and $Parameters[$name]) {
             $value = @($Parameters[$name])
-            if ($value.Count -eq 1) {
-                return [string]$value[0]
-            }
+            if ($value.Count -eq 1) { return [string]$value[0] }
             return [string[]]$value
         }
     }
@@ -690,23 +572,15 @@ function ConvertTo-HybridArgumentList {
     $result = @{ Arguments = $arguments; Secret = $null; Error = $null }
     $secretParameter = $null
     foreach ($name in @($Parameters.Keys)) {
-        if ($script:HybridCommonParameters -contains $name) {
-            continue
-        }
+        if ($script:HybridCommonParameters -contains $name) { continue }
         $value = $Parameters[$name]
-        if ($null -eq $value -or [System.Management.Automation.PSCredential]::Empty.Equals($value)) {
-            continue
-        }
+        if ($null -eq $value -or [System.Management.Automation.PSCredential]::Empty.Equals($value)) { continue }
         $rows = Get-HybridFlagRow -Command $command -Parameter $name
-        if ($null -eq $rows) {
-            throw ('HybridManagement: no flag mapping for -' + $name + ' of ' + $command + ' (module bug).')
-        }
+        if ($null -eq $rows) { throw ('HybridManagement: no flag mapping for -' + $name + ' of ' + $command + ' (module bug).') }
         foreach ($row in $rows) {
             switch ($row.Kind) {
                 'switch' {
-                    if ($value.IsPresent) {
-                        $arguments.Add($row.Flag)
-                    }
+                    if ($value.IsPresent) { $arguments.Add($row.Flag) }
                 }
                 'string' { $arguments.Add($row.Flag + '=' + [string]$value) }
                 'path' {
@@ -714,10 +588,7 @@ function ConvertTo-HybridArgumentList {
                     $drive = $null
                     try {
                         $path = $Call.Cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath([string]$value, [ref]$provider, [ref]$drive)
-                    }
-                    catch {
-                        $provider = $null
-                    }
+                    } catch { $provider = $null }
                     if ($null -eq $provider -or $provider.Name -ne 'FileSystem') {
                         $result.Error = ConvertTo-HybridErrorRecord -ExitCode 2 -Command $command -TargetObject ([string]$value) -ErrorId 'HybridMgmtNotAFile' -Message (
                             '-' + $name + ' must be a file-system path; ' + [string]$value + ' is not. Export the certificate to a PFX or PEM file first.')
@@ -726,9 +597,7 @@ function ConvertTo-HybridArgumentList {
                     $arguments.Add($row.Flag + '=' + $path)
                 }
                 'string[]' {
-                    foreach ($item in $value) {
-                        $arguments.Add($row.Flag + '=' + [string]$item)
-                    }
+                    foreach ($item in $value) { $arguments.Add($row.Flag + '=' + [string]$item) }
                 }
                 'int' { $arguments.Add($row.Flag + '=' + ([int]$value).ToString([System.Globalization.CultureInfo]::InvariantCulture)) }
                 'seconds' { $arguments.Add($row.Flag + '=' + ([int]$value).ToString([System.Globalization.CultureInfo]::InvariantCulture) + 's') }
@@ -741,38 +610,26 @@ function ConvertTo-HybridArgumentList {
                     }
                     $secretParameter = $name
                     $secret = $value
-                    if ($value -is [System.Management.Automation.PSCredential]) {
-                        $secret = $value.Password
-                    }
+                    if ($value -is [System.Management.Automation.PSCredential]) { $secret = $value.Password }
                     if (Test-HybridSecretLineBreak -Secret $secret) {
                         $result.Error = ConvertTo-HybridErrorRecord -ExitCode 2 -Command $command -TargetObject $name -Message (
                             'The value of -' + $name + ' contains a line break; hybridmgmt reads one line from standard input.')
                         return $result
                     }
                     $result.Secret = $secret
-                    if ($row.Flag) {
-                        $arguments.Add($row.Flag)
-                    }
+                    if ($row.Flag) { $arguments.Add($row.Flag) }
                 }
                 default { throw ('HybridManagement: kind ' + $row.Kind + ' of -' + $name + ' cannot be passed (module bug).') }
             }
         }
     }
     $extra = @()
-    if ($VerbosePreference -ne 'SilentlyContinue' -and $VerbosePreference -ne 'Ignore') {
-        $extra += 'Verbose'
-    }
-    if ($DryRun) {
-        $extra += 'WhatIf'
-    }
-    if ($Confirmed) {
-        $extra += 'Confirm'
-    }
+    if ($VerbosePreference -ne 'SilentlyContinue' -and $VerbosePreference -ne 'Ignore') { $extra += 'Verbose' }
+    if ($DryRun) { $extra += 'WhatIf' }
+    if ($Confirmed) { $extra += 'Confirm' }
     foreach ($name in $extra) {
         $rows = Get-HybridFlagRow -Command $command -Parameter $name
-        if ($null -ne $rows) {
-            $arguments.Add($rows[0].Flag)
-        }
+        if ($null -ne $rows) { $arguments.Add($rows[0].Flag) }
     }
     return $result
 }
@@ -804,26 +661,18 @@ function Invoke-HybridCmdlet {
     Write-Verbose ('hybridmgmt ' + ($shown -join ' '))
     try {
         $result = Invoke-HybridMgmtProcess -FilePath $exe -ArgumentList $built.Arguments.ToArray() -StdinSecret $built.Secret -LiveStderr:$live -Activity ('hybridmgmt ' + $Call.Command)
-    }
-    catch {
+    } catch {
         # Not startable (permissions, a missing execute bit) or not ending its output.
         $reason = $_.Exception.Message
-        if ($null -ne $_.Exception.InnerException) {
-            $reason = $_.Exception.InnerException.Message
-        }
+        if ($null -ne $_.Exception.InnerException) { $reason = $_.Exception.InnerException.Message }
         $message = 'Running ' + $exe + ' failed: ' + $reason
-        if ((Get-HybridPlatform) -notlike 'windows-*') {
-            $message = $message + ' (is it executable? chmod +x ' + $exe + ')'
-        }
+        if ((Get-HybridPlatform) -notlike 'windows-*') { $message = $message + ' (is it executable? chmod +x ' + $exe + ')' }
         throw (Get-HybridInternalError -ErrorId 'HybridMgmtStartFailed' -Category 'ResourceUnavailable' -TargetObject $exe -Message $message -Inner $_.Exception)
     }
     $global:LASTEXITCODE = $result.ExitCode
     $objects = @()
     if ($result.Stdout.Trim().Length -gt 0) {
-        try {
-            $objects = ConvertFrom-HybridJson -Json $result.Stdout
-        }
-        catch {
+        try { $objects = ConvertFrom-HybridJson -Json $result.Stdout } catch {
             throw (Get-HybridInternalError -ErrorId 'HybridMgmtInvalidOutput' -Category 'InvalidResult' -TargetObject $target -Inner $_.Exception -Message (
                     'hybridmgmt ' + $Call.Command + ' printed output that is not JSON: ' + $_.Exception.Message))
         }
@@ -832,21 +681,16 @@ function Invoke-HybridCmdlet {
         if ($result.Crashed) {
             $Call.Error = ConvertTo-HybridErrorRecord -ExitCode 1 -Command $Call.Command -TargetObject $target -ErrorId 'HybridMgmtCrashed' -Message (
                 'hybridmgmt ' + $Call.Command + ' crashed (exit code ' + $result.ExitCode + '). This is a bug: run the command again with -Debug and report the output.')
-        }
-        else {
+        } else {
             $Call.Error = ConvertTo-HybridErrorRecord -ExitCode $result.ExitCode -Command $Call.Command -Report $result.Report -Message $result.ErrorMessage -TargetObject $target
         }
     }
     if ($DryRun) {
-        if ($result.ExitCode -eq 0) {
-            return , $objects
-        }
+        if ($result.ExitCode -eq 0) { return , $objects }
         return
     }
     foreach ($object in $objects) {
-        if ($Call.TypeName) {
-            $object.PSObject.TypeNames.Insert(0, $Call.TypeName)
-        }
+        if ($Call.TypeName) { $object.PSObject.TypeNames.Insert(0, $Call.TypeName) }
         $object
     }
 }
@@ -862,28 +706,17 @@ function Format-HybridPlan {
         if ($null -ne $step.before) {
             foreach ($property in $step.before.PSObject.Properties) {
                 $old = '(none)'
-                if ($null -ne $property.Value) {
-                    $old = [string]$property.Value
-                }
+                if ($null -ne $property.Value) { $old = [string]$property.Value }
                 $new = '(none)'
                 if ($null -ne $step.after -and $null -ne $step.after.PSObject.Properties[$property.Name]) {
                     $value = $step.after.PSObject.Properties[$property.Name].Value
-                    if ($null -ne $value) {
-                        $new = [string]$value
-                    }
+                    if ($null -ne $value) { $new = [string]$value }
                 }
                 $changes.Add($property.Name + ': ' + $old + ' -> ' + $new)
             }
         }
-        if ($null -eq $step.after) {
-            $changes.Add('the application and its service principal are deleted')
-        }
-        if ($changes.Count -gt 0) {
-            $line + ': ' + ($changes -join '; ')
-        }
-        else {
-            $line + ': nothing to change'
-        }
+        if ($null -eq $step.after) { $changes.Add('the application and its service principal are deleted') }
+        if ($changes.Count -gt 0) { $line + ': ' + ($changes -join '; ') } else { $line + ': nothing to change' }
     }
 }
 
@@ -893,14 +726,10 @@ function Get-HybridShouldProcessPlan {
     # line; otherwise one line, the action (with -Confirm, the question).
     param([Parameter(Mandatory = $true)] [hashtable] $Call, [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Parameters)
     $target = Get-HybridTarget -Call $Call -Parameters $Parameters
-    if ($null -eq $target) {
-        $target = $Call.TargetText
-    }
+    if ($null -eq $target) { $target = $Call.TargetText }
     $action = $Call.Action
     foreach ($name in $Call.ActionIf.Keys) {
-        if ($Parameters.Contains($name) -and $Parameters[$name]) {
-            $action = $Call.ActionIf[$name]
-        }
+        if ($Parameters.Contains($name) -and $Parameters[$name]) { $action = $Call.ActionIf[$name] }
     }
     $whatIf = [bool]$WhatIfPreference
     if ($Call.Cmdlet.MyInvocation.BoundParameters.ContainsKey('WhatIf')) {
@@ -912,9 +741,7 @@ function Get-HybridShouldProcessPlan {
         $lines = @()
         if ($null -ne $plan) {
             $lines = @(Format-HybridPlan -Plan $plan)
-            if ($lines.Count -eq 0) {
-                $lines = @($action)
-            }
+            if ($lines.Count -eq 0) { $lines = @($action) }
         }
     }
     return New-Object PSObject -Property @{ Target = ([string]($target -join ', ')); Lines = $lines; WhatIf = $whatIf }
@@ -924,51 +751,27 @@ function Get-HybridShouldProcessPlan {
 # Versions and load time
 # ---------------------------------------------------------------------------
 
-function ConvertTo-HybridVersionCore {
-    # '1.2.3', 'v1.2.3-rc.1+abc' -> [version]1.2.3; anything else -> $null.
-    param([string] $Text)
-    if ($Text -match '^v?(\d+)\.(\d+)(\.(\d+))?') {
-        $build = 0
-        if ($Matches[4]) {
-            $build = [int]$Matches[4]
-        }
-        return New-Object System.Version([int]$Matches[1], [int]$Matches[2], $build)
-    }
-    return $null
-}
-
 $script:HybridVersionChecked = $false
 function Test-HybridMgmtVersion {
     # Warns once per session when the binary and the module come from
     # different releases (the module's version is in the manifest beside it).
     param([Parameter(Mandatory = $true)] [string] $FilePath)
-    if ($script:HybridVersionChecked) {
-        return
-    }
+    if ($script:HybridVersionChecked) { return }
     $script:HybridVersionChecked = $true
     try {
         $manifest = Join-Path $PSScriptRoot 'HybridManagement.psd1'
-        if (-not (Test-Path -LiteralPath $manifest -PathType Leaf)) {
-            return
-        }
-        $moduleVersion = ConvertTo-HybridVersionCore -Text ([string](Import-PowerShellDataFile -LiteralPath $manifest).ModuleVersion)
+        if (-not (Test-Path -LiteralPath $manifest -PathType Leaf)) { return }
+        $moduleVersion = [string](Import-PowerShellDataFile -LiteralPath $manifest).ModuleVersion
         $result = Invoke-HybridMgmtProcess -FilePath $FilePath -ArgumentList @('version', '--output', 'json')
-        if ($null -eq $moduleVersion -or $result.ExitCode -ne 0) {
-            return
-        }
-        $info = ConvertFrom-HybridJson -Json $result.Stdout
-        if ($info.Count -eq 0) {
-            return
-        }
+        $info = @(ConvertFrom-HybridJson -Json $result.Stdout)
+        if ($result.ExitCode -ne 0 -or $info.Count -eq 0) { return }
+        # Compare N.N.N: 'v1.2.3-rc.1+abc' is 1.2.3.
         $binaryVersionText = [string]$info[0].version
-        if ((ConvertTo-HybridVersionCore -Text $binaryVersionText) -ne $moduleVersion) {
+        if ((($binaryVersionText -replace '^v', '') -split '[-+]')[0] -ne $moduleVersion) {
             Write-Warning ('hybridmgmt at ' + $FilePath + ' is version ' + $binaryVersionText + ', but the HybridManagement module is version ' +
                 $moduleVersion + '. Install the module and the binary from the same release zip.')
         }
-    }
-    catch {
-        Write-Verbose ('Cannot check the hybridmgmt version: ' + $_.Exception.Message)
-    }
+    } catch { Write-Verbose ('Cannot check the hybridmgmt version: ' + $_.Exception.Message) }
 }
 
 # Import-Module .\HybridManagement.psm1 (Microsoft's documented usage) skips
@@ -976,20 +779,12 @@ function Test-HybridMgmtVersion {
 $hybridFormatFile = Join-Path $PSScriptRoot 'HybridManagement.format.ps1xml'
 if ((Test-Path -LiteralPath $hybridFormatFile -PathType Leaf) -and
     $null -eq (Get-FormatData -TypeName 'HybridManagement.Application' -ErrorAction SilentlyContinue)) {
-    try {
-        Update-FormatData -PrependPath $hybridFormatFile -ErrorAction Stop
-    }
-    catch {
-        Write-Warning ('HybridManagement: cannot load ' + $hybridFormatFile + ': ' + $_.Exception.Message)
-    }
+    try { Update-FormatData -PrependPath $hybridFormatFile -ErrorAction Stop } catch { Write-Warning ('HybridManagement: cannot load ' + $hybridFormatFile + ': ' + $_.Exception.Message) }
 }
 Remove-Variable -Name 'hybridFormatFile'
 
 # Warn now, not at the first cmdlet, when binary and module differ.
-try {
-    Test-HybridMgmtVersion -FilePath (Resolve-HybridMgmtPath)
-}
-catch {
+try { Test-HybridMgmtVersion -FilePath (Resolve-HybridMgmtPath) } catch {
     $script:HybridVersionChecked = $false # no binary yet: every cmdlet says where it looked
 }
 
