@@ -721,3 +721,131 @@ func psmSortedKeys[V any](m map[string]V) []string {
 	sort.Strings(out)
 	return out
 }
+
+// The runtime defects of issue 12 that a reading of the text can hold (the
+// grammar-level ones are tools/pscheck rules). Each subtest names its defect.
+func TestPSModuleRuntimeDefects(t *testing.T) {
+	runtime := psmReadFile(t, filepath.Join(psmModuleDir, "src", "Runtime.ps1"))
+	m := psmLoadModule(t)
+	readme := psmReadFile(t, filepath.Join("..", "..", "README.md"))
+	psdoc := psmReadFile(t, filepath.Join("..", "..", "docs", "powershell.md"))
+	fn := func(name string) string {
+		t.Helper()
+		f := m.Functions[name]
+		if f == nil {
+			t.Fatalf("psm1 has no function %s", name)
+		}
+		return f.Text
+	}
+	before := func(t *testing.T, text, first, second string) {
+		t.Helper()
+		i, j := strings.Index(text, first), strings.Index(text, second)
+		if i < 0 || j < 0 || i > j {
+			t.Errorf("%q must come before %q", first, second)
+		}
+	}
+
+	t.Run("1 errors are written, the engine escalates -ErrorAction Stop", func(t *testing.T) {
+		for _, name := range m.Exported {
+			text := m.Functions[name].Text
+			if !strings.Contains(text, "$PSCmdlet.WriteError($hybridError)") || !strings.Contains(text, "$ErrorActionPreference = $hybridCall.ErrorAction") {
+				t.Errorf("%s does not write the CLI's error with WriteError under the caller's preference", name)
+			}
+		}
+		if strings.Contains(m.Source, "ThrowTerminatingError") {
+			t.Error("the module calls ThrowTerminatingError")
+		}
+	})
+	t.Run("3 Windows floor at import, stated in README and docs", func(t *testing.T) {
+		before(t, runtime, "OSVersion.Version -lt (New-Object System.Version(10, 0))", "function ")
+		for what, doc := range map[string]string{"README.md": readme, "docs/powershell.md": psdoc} {
+			if !strings.Contains(doc, "Windows Server 2016") || !strings.Contains(doc, "2012 R2") {
+				t.Errorf("%s does not state the Windows 10 / Server 2016 floor (and that 2012 R2 cannot run it)", what)
+			}
+		}
+	})
+	t.Run("4 ConstrainedLanguage detected at import", func(t *testing.T) {
+		before(t, runtime, "$ExecutionContext.SessionState.LanguageMode -ne 'FullLanguage'", "New-Object")
+		if !strings.Contains(psdoc, "ConstrainedLanguage") {
+			t.Error("docs/powershell.md does not say what to do under ConstrainedLanguage")
+		}
+	})
+	t.Run("5 migration docs give the way to keep stopping on errors", func(t *testing.T) {
+		if !strings.Contains(psdoc, "$PSDefaultParameterValues['*-Hybrid*:ErrorAction'] = 'Stop'") {
+			t.Error("docs/powershell.md lacks the one-line way to keep the original module's stop-on-error behaviour")
+		}
+	})
+	t.Run("6 a Go crash is never replayed as warnings", func(t *testing.T) {
+		text := fn("Invoke-HybridMgmtProcess")
+		before(t, text, "$line.StartsWith('panic: ')", "elseif ($line.StartsWith('warning: '))")
+		if !strings.Contains(text, "fatal error: ") || !strings.Contains(fn("Invoke-HybridCmdlet"), "HybridMgmtCrashed") {
+			t.Error("fatal errors are not handled as crashes")
+		}
+	})
+	t.Run("7 module logic under a local Stop", func(t *testing.T) {
+		for _, name := range m.Exported {
+			if !regexp.MustCompile(`begin \{\n\s+\$hybridCall = Initialize-HybridCmdlet [^\n]*\n\s+\$ErrorActionPreference = 'Stop'`).MatchString(m.Functions[name].Text) {
+				t.Errorf("%s does not run under a local 'Stop' right after Initialize-HybridCmdlet", name)
+			}
+		}
+	})
+	t.Run("8 no console window from hosts without a console", func(t *testing.T) {
+		if !strings.Contains(fn("Invoke-HybridMgmtProcess"), "$startInfo.CreateNoWindow = -not (Test-HybridHostConsole)") {
+			t.Error("CreateNoWindow does not follow the host's console")
+		}
+	})
+	t.Run("9 pipeline binding by value and property name, TargetObject is the id or host", func(t *testing.T) {
+		for name, param := range map[string]string{"Get-HybridApplication": "AppId", "Update-HybridApplication": "AppId", "Remove-HybridApplication": "AppId", "Test-HybridConnectivity": "ExchangeServer"} {
+			re := regexp.MustCompile(`ValueFromPipeline = \$true, ValueFromPipelineByPropertyName = \$true\)\]\n(?:\s+\[[^\n]*\]\n)*\s+\[[^\n]+\] \$` + param)
+			if !re.MatchString(m.Functions[name].Text) {
+				t.Errorf("%s -%s does not take pipeline input by value and by property name", name, param)
+			}
+		}
+		if strings.Contains(m.Source, "'hybrid application ' +") {
+			t.Error("a sentence is used as TargetObject")
+		}
+	})
+	t.Run("10 HYBRIDMGMT_PATH wins, PATH lookups on Windows take only .exe", func(t *testing.T) {
+		text := fn("Resolve-HybridMgmtPath")
+		before(t, text, "$env:HYBRIDMGMT_PATH", "'bin'")
+		before(t, text, "'bin'", "Get-Command -Name $exeName -CommandType Application")
+	})
+	t.Run("11 -CertificatePath refuses other providers", func(t *testing.T) {
+		if !strings.Contains(fn("ConvertTo-HybridArgumentList"), "$provider.Name -ne 'FileSystem'") {
+			t.Error("path parameters are not checked for the FileSystem provider")
+		}
+	})
+	t.Run("12 common parameters come from the engine", func(t *testing.T) {
+		if !strings.Contains(runtime, "@('CommonParameters', 'OptionalCommonParameters')") || strings.Contains(runtime, "'OutBuffer'") {
+			t.Error("the common-parameter list is hard-coded")
+		}
+	})
+	t.Run("13 proxy userinfo redacted in -Verbose", func(t *testing.T) {
+		rm := regexp.MustCompile(`\$argument -replace '([^']+)', '([^']+)'`).FindStringSubmatch(fn("Invoke-HybridCmdlet"))
+		if rm == nil {
+			t.Fatal("the verbose command line is not redacted")
+		}
+		// The same pattern in Go's syntax: the module's replacement, run here.
+		got := regexp.MustCompile(rm[1]).ReplaceAllString("--proxy=http://user:p%40ss@proxy.contoso.com:8080", strings.ReplaceAll(rm[2], "$", "$$"))
+		if got != "--proxy=http://***@proxy.contoso.com:8080" {
+			t.Errorf("redacted to %q", got)
+		}
+	})
+	t.Run("14 secrets as bytes from cleared buffers, no CR or LF", func(t *testing.T) {
+		text := fn("Write-HybridStdinSecret")
+		for _, want := range []string{"$stream.Write($bytes, 0, $count)", "[System.Array]::Clear($chars", "[System.Array]::Clear($bytes", "ZeroFreeGlobalAllocUnicode"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("Write-HybridStdinSecret lacks %s", want)
+			}
+		}
+		if !strings.Contains(fn("ConvertTo-HybridArgumentList"), "Test-HybridSecretLineBreak -Secret $secret") {
+			t.Error("secrets with CR or LF are not refused")
+		}
+	})
+	t.Run("15 progress lines become Write-Progress", func(t *testing.T) {
+		text := fn("Invoke-HybridMgmtProcess")
+		if !strings.Contains(text, "$line.StartsWith('progress: ')") || !strings.Contains(text, "Write-Progress") || !strings.Contains(text, "HYBRIDMGMT_PROGRESS") {
+			t.Error("progress: lines are not mapped to Write-Progress")
+		}
+	})
+}
