@@ -76,6 +76,9 @@ type Config struct {
 	HTTPClient *http.Client
 	// Prompt receives sign-in instructions (device code message); stderr.
 	Prompt io.Writer
+	// Progress, when set, is told while a sign-in waits for the user
+	// (the PowerShell module shows it with Write-Progress).
+	Progress func(status string)
 	// OpenURL opens the browser for interactive sign-in; nil uses the
 	// system browser (or $BROWSER).
 	OpenURL func(url string) error

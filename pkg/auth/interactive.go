@@ -30,6 +30,9 @@ func (interactiveFlow) acquire(ctx context.Context, c *Client) (public.AuthResul
 		c.logf("auth: opening the sign-in page in the system browser")
 	}
 	fmt.Fprintln(c.cfg.prompt(), "Opening a browser to sign in to Microsoft Entra; finish there (or rerun with --device-code).")
+	if c.cfg.Progress != nil {
+		c.cfg.Progress("waiting for the sign-in in the browser")
+	}
 	return c.pub.AcquireTokenInteractive(ctx, c.cfg.Scopes, opts...)
 }
 

@@ -47,6 +47,7 @@ func (f *Factory) buildAuthConfig() (*auth.Config, error) {
 		CacheDir:          cacheDir,
 		HTTPClient:        hc,
 		Prompt:            f.IO.ErrOut,
+		Progress:          f.progress,
 		OpenURL:           f.OpenURL,
 		Logf:              f.verbosef,
 	}

@@ -163,6 +163,14 @@ func (f *Factory) verbosef(format string, args ...any) {
 	fmt.Fprintln(f.IO.ErrOut, "verbose: "+output.EscapeTerminal(fmt.Sprintf(format, args...)))
 }
 
+// progress writes a "progress: " line for the PowerShell module's
+// Write-Progress when it asked for them (HYBRIDMGMT_PROGRESS=1).
+func (f *Factory) progress(status string) {
+	if f.Getenv != nil && f.Getenv("HYBRIDMGMT_PROGRESS") == "1" {
+		fmt.Fprintln(f.IO.ErrOut, "progress: "+output.EscapeTerminal(status))
+	}
+}
+
 // defaultCacheDir is the per-user cache directory for tokens.
 func defaultCacheDir(getenv func(string) string) (string, error) {
 	if d := getenv("HYBRIDMGMT_CACHE_DIR"); d != "" {

@@ -70,9 +70,7 @@ func NewCmdTestHybridConnectivity(f *Factory, runF func(*TestHybridConnectivityO
 	// HYBRIDMGMT_PROGRESS=1 (set by the PowerShell module) asks for one
 	// "progress: done/total name" stderr line per probe, for Write-Progress.
 	prober.Progress = func(done, total int, r connectivity.Result) {
-		if f.Getenv("HYBRIDMGMT_PROGRESS") == "1" {
-			fmt.Fprintf(f.IO.ErrOut, "progress: %d/%d %s\n", done, total, output.EscapeTerminal(r.Name))
-		}
+		f.progress(fmt.Sprintf("%d/%d %s", done, total, r.Name))
 	}
 	opts := &TestHybridConnectivityOptions{IO: f.IO, Prober: prober, Now: f.Now, Output: f.outputFormat, Logf: f.verbosef}
 	cmd := &cobra.Command{

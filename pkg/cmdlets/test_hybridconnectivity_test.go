@@ -283,6 +283,16 @@ func TestConnectivityEndToEnd(t *testing.T) {
 	assert.Contains(t, r.stderr, "verbose: 1 passed, 1 failed, 0 warnings, 6 skipped in ")
 	assert.Contains(t, r.stderr, "hybridmgmt: 1 checks failed")
 
+	assert.NotContains(t, r.stderr, "progress: ", "progress lines only when the module asks")
+
+	// The PowerShell module asks for progress lines (Write-Progress).
+	e.env["HYBRIDMGMT_PROGRESS"] = "1"
+	r = e.run("test-hybridconnectivity", "--endpoints-file", file, "-o", "json", "--parallel", "1")
+	assert.Equal(t, exitcode.ChecksFailed, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "progress: 1/2 ")
+	assert.Contains(t, r.stderr, "progress: 2/2 ")
+	delete(e.env, "HYBRIDMGMT_PROGRESS")
+
 	r = e.run("test-hybridconnectivity", "--endpoints-file", file, "--timeout", "-3s")
 	assert.Equal(t, exitcode.Usage, r.code)
 }

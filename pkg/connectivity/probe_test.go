@@ -279,3 +279,24 @@ func TestMaxDuration(t *testing.T) {
 		assert.Equal(t, "not finished within --max-duration 200ms", r.Error, n)
 	}
 }
+
+// Progress hears of every probe once, counting up to the total (the
+// PowerShell module's progress bar).
+func TestRunReportsProgress(t *testing.T) {
+	closed := closedPort(t)
+	p := testProber(nil, "a.test")
+	var done []int
+	var names []string
+	p.Progress = func(n, total int, r Result) {
+		assert.Equal(t, 5, total)
+		done = append(done, n)
+		names = append(names, r.Name)
+	}
+	plan := Plan{Parallel: 3, Timeout: longTimeout, SkipMachine: "not in this test"}
+	for _, n := range []string{"a", "b", "c", "d", "e"} {
+		plan.Endpoints = append(plan.Endpoints, Endpoint{Category: "c", Name: n, Host: "a.test", Port: closed, Check: CheckTCP})
+	}
+	p.Run(t.Context(), plan)
+	assert.Equal(t, []int{1, 2, 3, 4, 5}, done)
+	assert.ElementsMatch(t, []string{"a", "b", "c", "d", "e"}, names)
+}
