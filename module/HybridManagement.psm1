@@ -669,7 +669,7 @@ function Invoke-HybridCmdlet {
         if ((Get-HybridPlatform) -notlike 'windows-*') { $message = $message + ' (is it executable? chmod +x ' + $exe + ')' }
         throw (Get-HybridInternalError -ErrorId 'HybridMgmtStartFailed' -Category 'ResourceUnavailable' -TargetObject $exe -Message $message -Inner $_.Exception)
     }
-    $global:LASTEXITCODE = $result.ExitCode
+    $global:LASTEXITCODE = $result.ExitCode # the automatic variable scripts test, as after a native command
     $objects = @()
     if ($result.Stdout.Trim().Length -gt 0) {
         try { $objects = ConvertFrom-HybridJson -Json $result.Stdout } catch {
