@@ -621,9 +621,7 @@ func TestPSModuleExitCodeCategories(t *testing.T) {
 	}
 	used := regexp.MustCompile(`\$Report\.(\w+)`).FindAllStringSubmatch(runtime, -1)
 	if fm := regexp.MustCompile(`foreach \(\$field in @\(([^)]*)\)\)`).FindStringSubmatch(runtime); fm != nil {
-		for _, q := range psmQuotedRE.FindAllStringSubmatch(fm[1], -1) {
-			used = append(used, q)
-		}
+		used = append(used, psmQuotedRE.FindAllStringSubmatch(fm[1], -1)...)
 	}
 	if len(used) < 4 {
 		t.Fatalf("the runtime reads %d fields of the JSON error line", len(used))
