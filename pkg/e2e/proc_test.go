@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"strings"
@@ -85,8 +86,32 @@ func (p *proc) wait() (result, *os.ProcessState) {
 	return result{code: code, stdout: p.out.String(), stderr: p.errOut.String()}, p.cmd.ProcessState
 }
 
-// oneLine reports whether stderr is exactly one "hybridmgmt: ..." line.
+// humanStderr drops the machine-readable error line that -o json adds
+// after the human one (docs/exit-codes.md), once it is checked to be one
+// JSON object with an exit code, a category and a message.
+func humanStderr(stderr string) string {
+	body := strings.TrimSuffix(stderr, "\n")
+	i := strings.LastIndex(body, "\n")
+	if !strings.HasPrefix(body[i+1:], `{"error":`) {
+		return stderr
+	}
+	var line struct {
+		Error struct {
+			ExitCode int    `json:"exitCode"`
+			Category string `json:"category"`
+			Message  string `json:"message"`
+		} `json:"error"`
+	}
+	if json.Unmarshal([]byte(body[i+1:]), &line) != nil || line.Error.ExitCode == 0 || line.Error.Category == "" || line.Error.Message == "" {
+		return stderr // left in: the caller's checks fail on it
+	}
+	return body[:i+1]
+}
+
+// oneLine reports whether stderr is exactly one "hybridmgmt: ..." line
+// (besides the JSON error line).
 func oneLine(stderr string) bool {
+	stderr = humanStderr(stderr)
 	return strings.HasPrefix(stderr, "hybridmgmt: ") && strings.Count(stderr, "\n") == 1 && strings.HasSuffix(stderr, "\n")
 }
 
@@ -94,6 +119,7 @@ func oneLine(stderr string) bool {
 // the last line, which must be the only one starting "hybridmgmt: ".
 func errorLine(t *testing.T, stderr string) string {
 	t.Helper()
+	stderr = humanStderr(stderr)
 	lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
 	last := lines[len(lines)-1]
 	if !strings.HasPrefix(last, "hybridmgmt: ") || strings.Count(stderr, "hybridmgmt: ") != strings.Count(last, "hybridmgmt: ") {
