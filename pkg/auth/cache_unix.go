@@ -91,7 +91,6 @@ func secureDir(ops dirOps, dir string, logf func(string, ...any)) error {
 	return nil
 }
 
-
 func checkDir(ops dirOps, dir string) (bool, error) {
 	fi, err := ops.Stat(dir)
 	if errors.Is(err, fs.ErrNotExist) {
