@@ -149,8 +149,10 @@ func checkCertificateFile(path string) error {
 	if err != nil {
 		return exitcode.Usagef("--certificate: %v", err)
 	}
-	if st.IsDir() || st.Size() > 1<<20 {
-		return exitcode.Usagef("--certificate %s is not a certificate file (directory or over 1 MiB)", path)
+	// Regular files only, checked before anything opens it: a FIFO would
+	// block the open until someone writes to it, beyond Ctrl-C.
+	if !st.Mode().IsRegular() || st.Size() > 1<<20 {
+		return exitcode.Usagef("--certificate %s is not a certificate file (not a regular file, or over 1 MiB)", path)
 	}
 	return nil
 }
