@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -192,4 +193,16 @@ func (f *fileAccessor) Delete(context.Context) error {
 		return err
 	}
 	return nil
+}
+
+// readCapped reads fh up to maxCacheFileBytes.
+func readCapped(fh *os.File, path string) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(fh, maxCacheFileBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxCacheFileBytes {
+		return nil, &fs.PathError{Op: "read", Path: path, Err: errCacheTooLarge}
+	}
+	return b, nil
 }

@@ -3,7 +3,6 @@ package auth
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 )
@@ -85,18 +84,6 @@ func openRegular(path string) (*os.File, error) {
 		return nil, &fs.PathError{Op: "open", Path: path, Err: fmt.Errorf("%w (replaced while opening)", errNotRegular)}
 	}
 	return fh, nil
-}
-
-// readCapped reads fh up to maxCacheFileBytes.
-func readCapped(fh *os.File, path string) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(fh, maxCacheFileBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(b) > maxCacheFileBytes {
-		return nil, &fs.PathError{Op: "read", Path: path, Err: errCacheTooLarge}
-	}
-	return b, nil
 }
 
 // checkCacheFiles refuses a cache directory holding something other than
