@@ -214,10 +214,12 @@ func (c *Client) Token(ctx context.Context) (string, error) {
 	}
 	if cacheErr != nil && !c.cacheWarned {
 		// The command goes on with the token it has; only the next one
-		// will have to sign in again. Said once, on stderr, not only
-		// under --verbose: the user needs to fix the disk or folder.
+		// will have to sign in again. Said once, on stderr and not only
+		// under --verbose (the user needs to fix the disk or folder), as
+		// "warning: ...", which the PowerShell module shows as a warning;
+		// "hybridmgmt: ..." would read as the command's error.
 		c.cacheWarned = true
-		fmt.Fprintf(c.cfg.prompt(), "hybridmgmt: warning: %s; continuing with the token just obtained (the next command may ask you to sign in again)\n",
+		fmt.Fprintf(c.cfg.prompt(), "warning: %s; continuing with the token just obtained (the next command may ask you to sign in again)\n",
 			c.redact(cacheErr.Error()))
 	}
 	return r.token, nil
