@@ -102,8 +102,9 @@ func (b *cappedBody) Read(p []byte) (int, error) {
 	if b.left <= 0 {
 		// One more byte tells a body of exactly the limit from a longer one.
 		var one [1]byte
-		if n, _ := b.rc.Read(one[:]); n == 0 {
-			return 0, io.EOF
+		n, err := b.rc.Read(one[:])
+		if n == 0 {
+			return 0, err // io.EOF: the body was exactly the limit
 		}
 		return 0, &refusedError{msg: fmt.Sprintf("the sign-in service %s sent an answer larger than %d KiB (after decompression); refusing it", b.from, MaxSignInResponse>>10)}
 	}
