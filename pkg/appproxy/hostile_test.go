@@ -39,7 +39,7 @@ func hostileClient(t *testing.T, h http.Handler, tok string) (*Client, *staticTo
 	gc, _ := cloud.Lookup("Global")
 	ts := &staticTokens{tok: tok}
 	return New(Options{
-		BaseURL: srv.URL + "/beta", GraphRoot: "https://graph.microsoft.com",
+		BaseURL:    srv.URL + "/beta",
 		HTTPClient: srv.Client(), Tokens: ts, Cloud: gc, RetryBudget: 2 * time.Second,
 		Sleep: func(ctx context.Context, d time.Duration) error { return ctx.Err() },
 	}), ts
@@ -81,7 +81,7 @@ func TestRedirectsAreNeverFollowed(t *testing.T) {
 				assert.NotContains(t, err.Error(), fakeJWT)
 
 				// A redirected PATCH must not be re-sent either.
-				err = c.UpdatePublishing(context.Background(), "11111111-1111-1111-1111-111111111111", map[string]any{"internalUrl": "https://mail.contoso.com/"})
+				err = c.UpdatePublishing(context.Background(), "11111111-1111-1111-1111-111111111111", PublishingPatch{InternalURL: "https://mail.contoso.com/"})
 				require.Error(t, err)
 				assert.Equal(t, exitcode.Unexpected, exitcode.Of(err))
 			})
