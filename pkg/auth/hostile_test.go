@@ -267,3 +267,27 @@ func TestCacheSaveFailureKeepsTheToken(t *testing.T) {
 	assert.Contains(t, err.Error(), lockPath(e.dir))
 	assert.Equal(t, testUser, acct.Username)
 }
+
+func TestInteractiveRefusesAnHTTPSignInPage(t *testing.T) {
+	e := newEnv(t)
+	e.a.set(func(a *fakeAuthority) {
+		a.intercept = func(w http.ResponseWriter, r *http.Request) bool {
+			if !isOpenID(r) {
+				return false
+			}
+			tenant := strings.Split(strings.Trim(r.URL.Path, "/"), "/")[0]
+			base := e.a.srv.URL + "/" + tenant
+			writeJSON(w, 200, map[string]any{
+				"authorization_endpoint":        "http://127.0.0.1:1/" + tenant + "/oauth2/v2.0/authorize",
+				"token_endpoint":                base + "/oauth2/v2.0/token",
+				"device_authorization_endpoint": base + "/oauth2/v2.0/devicecode",
+				"issuer":                        e.a.srv.URL + "/" + testTenantID + "/v2.0",
+			})
+			return true
+		}
+	})
+	cfg := e.config(ModeInteractive) // its opener fails the test if called
+	_, err := e.token(cfg)
+	requireKind(t, err, exitcode.ErrAuth)
+	assert.Contains(t, err.Error(), "not https")
+}
