@@ -291,3 +291,43 @@ func TestInteractiveRefusesAnHTTPSignInPage(t *testing.T) {
 	requireKind(t, err, exitcode.ErrAuth)
 	assert.Contains(t, err.Error(), "not https")
 }
+
+func TestDeviceCodeRefusesAnHTTPPageAndBoundsTheMessage(t *testing.T) {
+	for name, page := range map[string]string{"http page": "http://127.0.0.1:1/devicelogin", "huge message": ""} {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t)
+			e.a.set(func(a *fakeAuthority) {
+				a.intercept = func(w http.ResponseWriter, r *http.Request) bool {
+					if !strings.HasSuffix(r.URL.Path, "/devicecode") {
+						return false
+					}
+					p := page
+					if p == "" {
+						p = e.a.srv.URL + "/devicelogin"
+					}
+					writeJSON(w, 200, map[string]any{
+						"user_code": "FAKE-CODE", "device_code": "dc-1", "verification_uri": p, "expires_in": 900, "interval": 1,
+						"message": "Open " + p + " and enter FAKE-CODE. " + strings.Repeat("m", 900<<10),
+					})
+					return true
+				}
+			})
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			c, err := New(e.config(ModeDeviceCode))
+			require.NoError(t, err)
+			if page != "" {
+				_, err = c.Token(ctx)
+				requireKind(t, err, exitcode.ErrAuth)
+				assert.Contains(t, err.Error(), "not https")
+				assert.Empty(t, e.prompt.String(), "the user is not sent to an http page")
+				return
+			}
+			// The huge message: printed bounded, then the poll (no such
+			// code at the fake authority) fails; only the prompt matters.
+			_, _ = c.Token(ctx)
+			assert.Contains(t, e.prompt.String(), "FAKE-CODE")
+			assert.Less(t, len(e.prompt.String()), 2048)
+		})
+	}
+}
