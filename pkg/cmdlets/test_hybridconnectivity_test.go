@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -165,10 +166,11 @@ func newRunOptions(t *testing.T, format output.Format, results []connectivity.Re
 	fp := &fakeProber{results: results}
 	opts := &TestHybridConnectivityOptions{
 		IO: ios, Prober: fp, Context: context.Background(),
-		Now:    func() time.Time { clock = clock.Add(1500 * time.Millisecond); return clock },
-		Output: func() (output.Format, error) { return format, nil },
-		Logf:   func(string, ...any) {},
-		Cloud:  g, Timeout: 3 * time.Second, Parallel: 7, MaxDuration: time.Minute,
+		Now:      func() time.Time { clock = clock.Add(1500 * time.Millisecond); return clock },
+		Output:   func() (output.Format, error) { return format, nil },
+		Logf:     func(string, ...any) {},
+		Hostname: func() (string, error) { return "AGENT01", nil }, Version: "1.2.3",
+		Cloud: g, Timeout: 3 * time.Second, Parallel: 7, MaxDuration: time.Minute,
 		ExchangeServers: []string{"exch01.contoso.local"},
 	}
 	return opts, fp, out, errOut
@@ -210,7 +212,7 @@ What to do:
 
 func TestConnectivityRunJSONAndExitCodes(t *testing.T) {
 	failed := append([]connectivity.Result{{Category: "A", Name: "x", Host: "h", Port: 80, Check: "http", Status: connectivity.Failed,
-		DurationMs: 3, Error: "TCP h:80: connection refused", Remediation: "Allow it."}}, cannedResults...)
+		DurationMs: 3, Error: "TCP h:80: connection refused", Remediation: "Allow it.", Cause: connectivity.CauseTCPRefused}}, cannedResults...)
 	opts, _, stdout, stderr := newRunOptions(t, output.JSON, failed)
 	var logged []string
 	opts.Logf = func(format string, args ...any) { logged = append(logged, fmt.Sprintf(format, args...)) }
@@ -222,7 +224,8 @@ func TestConnectivityRunJSONAndExitCodes(t *testing.T) {
 	require.NoError(t, json.Unmarshal(stdout.Bytes(), &got), "stdout is exactly one JSON array")
 	require.Len(t, got, 4)
 	assert.Equal(t, map[string]any{"category": "A", "name": "x", "host": "h", "port": float64(80), "check": "http", "status": "Failed",
-		"durationMs": float64(3), "detail": "", "error": "TCP h:80: connection refused", "remediation": "Allow it."}, got[0])
+		"durationMs": float64(3), "detail": "", "error": "TCP h:80: connection refused", "remediation": "Allow it.",
+		"cause": "tcp-refused", "machine": "AGENT01"}, got[0])
 	assert.Empty(t, stderr.String(), "with -o json nothing unprefixed goes to stderr")
 	assert.Contains(t, logged, "1 passed, 1 failed, 1 warnings, 1 skipped in 1.5 s", "the summary is a --verbose diagnostic with -o json")
 
@@ -285,4 +288,40 @@ func TestConnectivityEndToEnd(t *testing.T) {
 
 	r = e.run("test-hybridconnectivity", "--endpoints-file", file, "--timeout", "-3s")
 	assert.Equal(t, exitcode.Usage, r.code)
+}
+
+func TestConnectivityMostLikelyCauseAndReports(t *testing.T) {
+	refused := func(name string) connectivity.Result {
+		return connectivity.Result{Category: "Agent: cloud service (HTTPS 443)", Name: name, Host: name + ".test", Port: 443, Check: "https",
+			Status: connectivity.Failed, Error: "TCP refused", Cause: connectivity.CauseTCPRefused, Remediation: "Open 443."}
+	}
+	rs := []connectivity.Result{refused("a"), refused("b"),
+		{Category: "Machine", Name: "TLS", Check: "machine", Status: connectivity.Failed, Cause: connectivity.CauseMachineConfig, Remediation: "Enable TLS 1.2."}}
+
+	opts, _, stdout, _ := newRunOptions(t, output.Table, rs)
+	require.Error(t, testHybridConnectivityRun(opts))
+	out := stdout.String()
+	assert.True(t, strings.HasPrefix(out, "Most likely cause: the connection is refused (TCP reset) (2 checks)\nWhat to do: Open 443.\n┌"), out)
+	assert.Equal(t, 1, strings.Count(out, "Open 443."), "rows do not repeat the headline's advice")
+	assert.Contains(t, out, "  Failed Machine / TLS: Enable TLS 1.2.")
+
+	for _, f := range []output.Format{output.Markdown, output.HTML} {
+		opts, _, stdout, stderr := newRunOptions(t, f, rs)
+		err := testHybridConnectivityRun(opts)
+		assert.Equal(t, exitcode.ChecksFailed, exitcode.Of(err), "reports exit like the table")
+		out := stdout.String()
+		for _, want := range []string{"AGENT01", "UTC", "1.2.3", "Global", "Most likely cause: the connection is refused (TCP reset) (2 checks)",
+			"Firewall request", "a.test", "Network Service", "learn.microsoft.com", "see Most likely cause"} {
+			assert.Contains(t, out, want, "%s report", f)
+		}
+		assert.Empty(t, stderr.String())
+	}
+}
+
+func TestReportFormatsOnlyOnTestCommands(t *testing.T) {
+	e := newTestEnv(t)
+	r := e.run("get-hybridapplication", "-o", "markdown", "--app-id", "6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7")
+	assert.Equal(t, exitcode.Usage, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "-o markdown is a report format written only by test-hybridconnectivity and test-hybridagent")
+	assert.Zero(t, e.clients, "refused before any Graph client exists")
 }
