@@ -40,6 +40,7 @@ const (
 	CauseDuplicateInternal   Cause = "duplicate-internal-url"
 	CauseNotPublished        Cause = "not-published"
 	CauseNoConnectorGroup    Cause = "no-connector-group"
+	CauseIISConfig           Cause = "iis-config-unreadable"
 	CauseMachineConfig       Cause = "machine-config"
 	CauseClockSkew           Cause = "clock-skew"
 	CauseUnsupportedCloud    Cause = "unsupported-cloud"
@@ -88,6 +89,7 @@ var causes = []CauseInfo{
 	{CauseDuplicateInternal, "another App Proxy application uses the same internal URL", "Remove or change the other application (InternalUrl_Duplicate), then re-run the Modern HCW.", false},
 	{CauseNotPublished, "the hybrid application is missing or not published", "Re-run the Modern HCW (or new-hybridapplication) to publish the route.", false},
 	{CauseNoConnectorGroup, "no connector group serves the application", "Assign the application to the connector group with the agents (new-hybridapplication assigns it; or re-run the Modern HCW).", false},
+	{CauseIISConfig, "the IIS configuration could not be read or parsed", "Copy %windir%\\System32\\inetsrv\\config\\applicationHost.config from the Exchange server (as an administrator) and pass the copy with --iis-config.", false},
 	{CauseMachineConfig, "this machine's configuration", "Fix the machine setting the row names (TLS 1.2, .NET, service, proxy), then restart mshybridsvc.", false},
 	{CauseClockSkew, "the clock is skewed", "Synchronise the clock (w32tm /resync; check the domain time hierarchy).", false},
 	{CauseUnsupportedCloud, "Modern Hybrid is not supported in this cloud", "Use Classic Hybrid in this cloud.", false},
