@@ -51,6 +51,7 @@ Command,Parameter,Flag,Kind
 *,Proxy,--proxy,string
 *,Verbose,--verbose,verbose
 get-hybridagent,ConnectorGroup,--connector-group,string
+get-hybridagent,MinActive,--min-active,int
 get-hybridapplication,AppId,--app-id,string
 new-hybridapplication,TargetUri,--target-uri,string
 new-hybridapplication,AppId,--app-id,string
@@ -867,6 +868,10 @@ function Get-HybridAgent {
     .PARAMETER ConnectorGroup
     Only agents in the connector group with this name.
 
+    .PARAMETER MinActive
+    Health gate: after returning the agents, write a ConnectionError when the -ConnectorGroup
+    (else any group that has agents) has fewer than this many active agents (exit code 5).
+
     .PARAMETER TenantId
     Tenant GUID or verified domain (default: the UPN's domain).
 
@@ -928,6 +933,9 @@ function Get-HybridAgent {
         [string] $UserPrincipalName,
 
         [string] $ConnectorGroup,
+
+        [ValidateRange(1, 1000)]
+        [int] $MinActive,
 
         [string] $TenantId,
         [string] $ClientId,
