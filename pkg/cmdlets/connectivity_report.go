@@ -80,13 +80,14 @@ func fixLines(rs []connectivity.Result, skip string) []string {
 		if r.Remediation == "" || (r.Status != connectivity.Failed && r.Status != connectivity.Warning) {
 			continue
 		}
-		if skip != "" && r.Remediation == skip {
+		text := withoutHeadline(r.Remediation, skip)
+		if text == "" {
 			continue
 		}
-		f := byText[r.Remediation]
+		f := byText[text]
 		if f == nil {
-			f = &fix{text: r.Remediation}
-			byText[r.Remediation] = f
+			f = &fix{text: text}
+			byText[text] = f
 			order = append(order, f)
 		}
 		f.labels = append(f.labels, fmt.Sprintf("%s %s / %s", r.Status, r.Category, r.Name))
@@ -96,6 +97,29 @@ func fixLines(rs []connectivity.Result, skip string) []string {
 		out = append(out, fmt.Sprintf("  %s: %s", strings.Join(f.labels, "; "), f.text))
 	}
 	return out
+}
+
+// withoutHeadline drops the advice the most-likely-cause line already
+// gave from a row's remediation, keeping what is specific to the row.
+func withoutHeadline(rem, headline string) string {
+	if headline == "" {
+		return rem
+	}
+	if rem == headline {
+		return ""
+	}
+	return strings.TrimSpace(strings.TrimPrefix(rem, headline))
+}
+
+// target is host:port, or the host alone for checks without a port.
+func target(r connectivity.Result) string {
+	switch {
+	case r.Host == "":
+		return ""
+	case r.Port == 0:
+		return r.Host
+	}
+	return fmt.Sprintf("%s:%d", r.Host, r.Port)
 }
 
 // reportFor builds the markdown/HTML report of a test run.
@@ -125,23 +149,21 @@ func reportFor(title string, info runInfo, verdict []string, rs []connectivity.R
 		}
 	}
 	for _, res := range rs {
-		target := ""
-		if res.Host != "" {
-			target = fmt.Sprintf("%s:%d", res.Host, res.Port)
-		}
 		detail := res.Detail
 		if res.Error != "" {
 			detail = strings.TrimPrefix(detail+" => "+res.Error, " => ")
 		}
 		fix := res.Remediation
-		if ok && res.Status == connectivity.Failed && fix == h.Remediation {
-			fix = "see Most likely cause"
+		if ok && res.Status == connectivity.Failed && res.Cause == h.Cause.Code {
+			if fix = withoutHeadline(fix, h.Remediation); fix == "" {
+				fix = "see Most likely cause"
+			}
 		}
 		if res.Status == connectivity.Passed || res.Status == connectivity.Skipped {
 			fix = ""
 		}
 		r.Rows = append(r.Rows, output.ReportRow{Status: string(res.Status),
-			Cells: []string{res.Category, res.Name, target, string(res.Status), string(res.Cause), detail, fix}})
+			Cells: []string{res.Category, res.Name, target(res), string(res.Status), string(res.Cause), detail, fix}})
 	}
 	return r
 }

@@ -265,15 +265,11 @@ func connectivityTable(rs []connectivity.Result, sum connectivity.Summary) outpu
 			cat = ""
 		}
 		prev = r.Category
-		target := ""
-		if r.Host != "" {
-			target = fmt.Sprintf("%s:%d", r.Host, r.Port)
-		}
 		detail := r.Detail
 		if r.Error != "" {
 			detail = strings.TrimPrefix(detail+" => "+r.Error, " => ")
 		}
-		t.Rows = append(t.Rows, []string{cat, r.Name, target, string(r.Status), fmt.Sprint(r.DurationMs), detail})
+		t.Rows = append(t.Rows, []string{cat, r.Name, target(r), string(r.Status), fmt.Sprint(r.DurationMs), detail})
 	}
 	fixes := fixLines(rs, h.Remediation)
 	if len(fixes) > 0 {
