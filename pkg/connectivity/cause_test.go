@@ -1,6 +1,8 @@
 package connectivity
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -55,4 +57,12 @@ func TestMostLikelyCause(t *testing.T) {
 	})
 	assert.Equal(t, CauseTLSUntrusted, h.Cause.Code, "ties go to the first in result order")
 	assert.Equal(t, CauseTLSUntrusted.Info().Remediation, h.Remediation, "no shared text: the vocabulary's")
+}
+
+func TestEveryCauseIsDocumented(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "test-hybridconnectivity.md"))
+	require.NoError(t, err)
+	for _, ci := range Causes() {
+		assert.Contains(t, string(doc), "| `"+string(ci.Code)+"` | "+ci.Words+" |", "docs/test-hybridconnectivity.md's cause table lacks %s", ci.Code)
+	}
 }
