@@ -576,7 +576,7 @@ function Invoke-HybridMgmt {
     $arguments.Add($Command)
     # -AsReport (mapped to --output below) asks for a Markdown or HTML
     # report: the text is returned as one string instead of objects.
-    $asReport = $Parameters.Contains('AsReport')
+    $asReport = $Parameters.ContainsKey('AsReport')
     if (-not $asReport) {
         $arguments.Add('--output')
         $arguments.Add('json')

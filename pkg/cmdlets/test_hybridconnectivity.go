@@ -225,7 +225,7 @@ func testHybridConnectivityRun(opts *TestHybridConnectivityOptions) error {
 	info := newRunInfo(opts.Hostname, opts.Version, opts.Cloud, opts.Proxy, start)
 	stampMachine(results, info.Machine)
 	if format.IsReport() {
-		err = writeReport(opts.IO.Out, format, reportFor("Hybrid connectivity report: "+info.Machine, info, nil, results, sum))
+		err = writeReport(opts.IO.Out, format, reportFor("Hybrid connectivity report: "+info.Machine, info, connectivityVerdict(results), results, sum))
 	} else {
 		err = output.Print(opts.IO.Out, format, results, func() output.TableData { return connectivityTable(results, sum) })
 	}
@@ -249,6 +249,17 @@ func testHybridConnectivityRun(opts *TestHybridConnectivityOptions) error {
 		return exitcode.Wrap(exitcode.ErrChecksFailed, fmt.Errorf("%s", msg))
 	}
 	return nil
+}
+
+// connectivityVerdict is the reports' verdict line: the first Failed
+// check in result order, or that everything passed.
+func connectivityVerdict(rs []connectivity.Result) []string {
+	for _, r := range rs {
+		if r.Status == connectivity.Failed {
+			return []string{fmt.Sprintf("Verdict: %s failed: %s", r.Category, r.Error)}
+		}
+	}
+	return []string{"Verdict: every check passed"}
 }
 
 // connectivityTable groups rows by category (the category is printed on a

@@ -20,6 +20,7 @@ import (
 	"github.com/hybridmgmt/hybridmgmt/pkg/connectivity"
 	"github.com/hybridmgmt/hybridmgmt/pkg/exitcode"
 	"github.com/hybridmgmt/hybridmgmt/pkg/iostreams"
+	"github.com/hybridmgmt/hybridmgmt/pkg/netproxy"
 	"github.com/hybridmgmt/hybridmgmt/pkg/output"
 )
 
@@ -310,7 +311,7 @@ func TestConnectivityMostLikelyCauseAndReports(t *testing.T) {
 		err := testHybridConnectivityRun(opts)
 		assert.Equal(t, exitcode.ChecksFailed, exitcode.Of(err), "reports exit like the table")
 		out := stdout.String()
-		for _, want := range []string{"AGENT01", "UTC", "1.2.3", "Global", "Most likely cause: the connection is refused (TCP reset) (2 checks)",
+		for _, want := range []string{"Verdict: Agent: cloud service (HTTPS 443) failed: TCP refused", "AGENT01", "UTC", "1.2.3", "Global", "Most likely cause: the connection is refused (TCP reset) (2 checks)",
 			"Firewall request", "a.test", "Network Service", "learn.microsoft.com", "see Most likely cause"} {
 			assert.Contains(t, out, want, "%s report", f)
 		}
@@ -324,4 +325,20 @@ func TestReportFormatsOnlyOnTestCommands(t *testing.T) {
 	assert.Equal(t, exitcode.Usage, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "-o markdown is a report format written only by test-hybridconnectivity and test-hybridagent")
 	assert.Zero(t, e.clients, "refused before any Graph client exists")
+}
+
+func TestRunInfoNamesTheProxyAndItsSource(t *testing.T) {
+	g, _ := cloud.Lookup("Global")
+	now := time.Date(2026, 11, 30, 18, 0, 0, 0, time.FixedZone("CET", 3600))
+	proxy, err := netproxy.Resolver{Explicit: "http://user:secret@proxy.contoso.com:3128"}.Resolve()
+	require.NoError(t, err)
+	info := newRunInfo(func() (string, error) { return "", fmt.Errorf("no name") }, "", g, proxy, now)
+	assert.Equal(t, "unknown", info.Machine)
+	assert.Equal(t, "dev", info.Version)
+	assert.Equal(t, "http://user:xxxxx@proxy.contoso.com:3128 (flag)", info.Proxy, "credentials never reach a report")
+	assert.Equal(t, "2026-11-30 17:00:00 +0000 UTC", info.Time.String())
+
+	direct, err := netproxy.Resolver{}.Resolve()
+	require.NoError(t, err)
+	assert.Equal(t, "direct", newRunInfo(nil, "1", g, direct, now).Proxy)
 }
