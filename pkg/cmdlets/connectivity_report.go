@@ -143,8 +143,12 @@ func reportFor(title string, info runInfo, verdict []string, rs []connectivity.R
 	}
 	lead, h, ok := headlineLines(rs)
 	r.Lead = append(r.Lead, lead...)
+	seen := map[output.FirewallRow]bool{}
 	for _, res := range rs {
-		if row, ok := firewallRow(res); ok {
+		// Several checks of one host and port fail for one reason; the
+		// network team needs one line for it.
+		if row, ok := firewallRow(res); ok && !seen[row] {
+			seen[row] = true
 			r.Firewall = append(r.Firewall, row)
 		}
 	}
@@ -175,6 +179,15 @@ func firewallRow(r connectivity.Result) (output.FirewallRow, bool) {
 	if r.Status != connectivity.Failed || !info.Network || r.Host == "" {
 		return output.FirewallRow{}, false
 	}
+	internal := strings.HasPrefix(r.Category, "Exchange server") || r.Category == catAgentToExchange
+	switch r.Cause {
+	case connectivity.CauseTLSUntrusted, connectivity.CauseTLSVersion, connectivity.CauseTLSHandshake:
+		// On the internal path to Exchange these are the server's
+		// certificate or TLS settings, not something a firewall opens.
+		if internal {
+			return output.FirewallRow{}, false
+		}
+	}
 	via := "no (direct)"
 	if strings.HasPrefix(r.Detail, "via proxy ") {
 		p := strings.TrimPrefix(r.Detail, "via proxy ")
@@ -189,7 +202,7 @@ func firewallRow(r connectivity.Result) (output.FirewallRow, bool) {
 	case strings.Contains(r.Category, "Exchange Online"):
 		account = "the Exchange servers' computer accounts (LocalSystem; free/busy and MRS run as services)"
 		ref = "https://learn.microsoft.com/microsoft-365/enterprise/urls-and-ip-address-ranges"
-	case strings.HasPrefix(r.Category, "Exchange server") || r.Category == catAgentToExchange:
+	case internal:
 		account = "Network Service on the agent machine (the Hybrid Agent reaches Exchange on the internal network)"
 	case strings.Contains(r.Category, "Agent") || strings.Contains(r.Category, "Published route"):
 		ref = "https://learn.microsoft.com/entra/identity/app-proxy/application-proxy-add-on-premises-application#allow-access-to-urls"

@@ -342,3 +342,26 @@ func TestRunInfoNamesTheProxyAndItsSource(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "direct", newRunInfo(nil, "1", g, direct, now).Proxy)
 }
+
+func TestFirewallRequestRows(t *testing.T) {
+	fail := func(cat, host string, port int, cause connectivity.Cause, detail string) connectivity.Result {
+		return connectivity.Result{Category: cat, Name: host + cat, Host: host, Port: port, Check: "https", Status: connectivity.Failed, Cause: cause, Detail: detail}
+	}
+	rs := []connectivity.Result{
+		fail("Agent: cloud service (HTTPS 443)", "a.test", 443, connectivity.CauseProxyDenied, "via proxy http://proxy:3128 (winhttp); x"),
+		fail("Agent: cloud service (HTTPS 443)", "a.test", 443, connectivity.CauseProxyDenied, "via proxy http://proxy:3128 (winhttp); y"),
+		fail("Exchange Online (free/busy)", "outlook.test", 443, connectivity.CauseTCPTimeout, "DNS: x"),
+		fail(catAgentToExchange, "exch01", 443, connectivity.CauseTLSUntrusted, "DNS: x"),
+		fail(catAgentToExchange, "exch01", 443, connectivity.CauseTCPRefused, "DNS: x"),
+		fail(catAgents, "", 0, connectivity.CauseNoActiveAgent, ""),
+	}
+	info := runInfo{Machine: "AGENT01"}
+	rep := reportFor("t", info, nil, rs, connectivity.Summarize(rs, 0))
+	require.Len(t, rep.Firewall, 3, "one line per host, port and cause; certificates and agents are not firewall work: %+v", rep.Firewall)
+	assert.Equal(t, output.FirewallRow{Host: "a.test", Port: "443", Protocol: "TCP (HTTPS, TLS 1.2+)", Blocked: connectivity.CauseProxyDenied.Info().Words,
+		ViaProxy: "yes: http://proxy:3128 (winhttp)", Account: "Network Service on this machine (the Hybrid Agent service, mshybridsvc)",
+		Reference: "https://learn.microsoft.com/entra/identity/app-proxy/application-proxy-add-on-premises-application#allow-access-to-urls"}, rep.Firewall[0])
+	assert.Contains(t, rep.Firewall[1].Account, "Exchange servers' computer accounts")
+	assert.Equal(t, "exch01", rep.Firewall[2].Host)
+	assert.Equal(t, "no (direct)", rep.Firewall[2].ViaProxy)
+}

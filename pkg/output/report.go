@@ -98,9 +98,10 @@ func mdRule(w io.Writer, n int) {
 }
 
 // mdText makes server-supplied text inert in Markdown: one line, control
-// characters gone, and the punctuation that starts markup, links, raw
-// HTML or a table cell backslash-escaped (CommonMark allows escaping any
-// ASCII punctuation).
+// characters gone, and the punctuation that starts emphasis, code, links,
+// raw HTML, entities, headings or a table cell backslash-escaped
+// (CommonMark allows escaping any ASCII punctuation). '>' and '!' stay:
+// with '<' and '[' escaped they start nothing inside a line.
 func mdText(s string) string {
 	s = EscapeTerminal(s)
 	var b strings.Builder
@@ -108,7 +109,7 @@ func mdText(s string) string {
 		switch r {
 		case '\n', '\r', '\t':
 			b.WriteByte(' ')
-		case '\\', '`', '*', '_', '[', ']', '<', '>', '|', '&', '#', '!', '~':
+		case '\\', '`', '*', '_', '[', ']', '<', '|', '&', '#', '~':
 			b.WriteByte('\\')
 			b.WriteRune(r)
 		default:
