@@ -32,7 +32,7 @@ import (
 type HybridAgentGraph interface {
 	AppOnly() bool
 	GetApplication(ctx context.Context, guid string) (*appproxy.Application, error)
-	ListHybridApplications(ctx context.Context) ([]appproxy.Application, error)
+	ListHybridApplications(ctx context.Context) (*appproxy.Listing, error)
 	ListConnectorGroups(ctx context.Context) ([]appproxy.ConnectorGroup, error)
 	GetApplicationConnectorGroup(ctx context.Context, objectID string) (*appproxy.ConnectorGroup, error)
 }
@@ -342,8 +342,7 @@ func (w *agentWalk) application(ctx context.Context, g HybridAgentGraph) (*apppr
 	suffix := w.opts.Cloud.HybridRouteSuffix
 	const name = "Application"
 	var app *appproxy.Application
-	var hybrid []appproxy.Application
-	hybridListed := false
+	var listing *appproxy.Listing
 	if w.opts.AppID != "" {
 		a, err := g.GetApplication(ctx, w.opts.AppID)
 		switch {
@@ -357,11 +356,12 @@ func (w *agentWalk) application(ctx context.Context, g HybridAgentGraph) (*apppr
 			app = a
 		}
 	} else {
-		apps, err := g.ListHybridApplications(ctx)
+		l, err := g.ListHybridApplications(ctx)
 		if err != nil {
 			return nil, err
 		}
-		hybrid, hybridListed = apps, true
+		listing = l
+		apps := l.Hybrid
 		switch len(apps) {
 		case 0:
 			w.add(catHybridApp, name, connectivity.Failed, connectivity.CauseNotPublished, "",
@@ -410,24 +410,26 @@ func (w *agentWalk) application(ctx context.Context, g HybridAgentGraph) (*apppr
 		w.add(catHybridApp, "Internal URL", connectivity.Passed, "", internal, "", "")
 	}
 
-	if !hybridListed {
-		if hybrid, err = g.ListHybridApplications(ctx); err != nil {
+	if listing == nil {
+		if listing, err = g.ListHybridApplications(ctx); err != nil {
 			return nil, err
 		}
 	}
+	// Every App Proxy application counts: the service refuses a second
+	// publishing of one internalUrl whatever the other app is.
 	var dups []string
-	for _, other := range hybrid {
+	for _, other := range append(append([]appproxy.Application(nil), listing.Hybrid...), listing.Others...) {
 		if other.ID != app.ID && internal != "" && sameURL(other.InternalURL(), internal) {
 			dups = append(dups, other.AppID+" ("+other.DisplayName+")")
 		}
 	}
 	if len(dups) > 0 {
 		w.add(catHybridApp, "Duplicate internal URL", connectivity.Failed, connectivity.CauseDuplicateInternal,
-			"checked the hybrid applications",
+			"checked every App Proxy application",
 			"other applications publish the same internalUrl "+internal+": "+strings.Join(dups, ", "),
 			"App Proxy refuses two applications with one internalUrl (InternalUrl_Duplicate): remove the stale application (remove-hybridapplication) and re-run the Modern HCW.")
 	} else {
-		w.add(catHybridApp, "Duplicate internal URL", connectivity.Passed, "", fmt.Sprintf("no other hybrid application uses %s", internal), "", "")
+		w.add(catHybridApp, "Duplicate internal URL", connectivity.Passed, "", fmt.Sprintf("no other App Proxy application uses %s", internal), "", "")
 	}
 	return app, nil
 }

@@ -183,7 +183,7 @@ func newWalkLab(t *testing.T, mutate func(st *labtenant.State)) HybridAgentGraph
 	require.Equal(t, http.StatusOK, resp.StatusCode, "token: %v", body)
 
 	g, _ := cloud.Lookup("Global")
-	return appproxy.New(appproxy.Options{BaseURL: lab.GraphURL(), GraphRoot: g.GraphRoot, HTTPClient: lab.Client(),
+	return appproxy.New(appproxy.Options{BaseURL: lab.GraphURL(), HTTPClient: lab.Client(),
 		Tokens: labTokens{tok: body["access_token"].(string)}, Cloud: g, RetryBudget: time.Second,
 		Sleep: func(context.Context, time.Duration) error { return nil }})
 }
@@ -304,6 +304,16 @@ func TestTestHybridAgentWalksFailingAtEachHop(t *testing.T) {
 			},
 			opts:    func(o *TestHybridAgentOptions) { o.AppID = labtenant.HybridAppID },
 			verdict: "Verdict: Hybrid application failed: other applications publish the same internalUrl https://exch01.contoso.local/: 0b6d1a52-3c4e-4f70-9a8b-1c2d3e4f5a6b (Stale hybrid app)",
+			cause:   connectivity.CauseDuplicateInternal},
+		{name: "internalUrl of another App Proxy app",
+			mutate: func(st *labtenant.State) {
+				for i := range st.Applications {
+					if st.Applications[i].AppID == labtenant.IntranetAppID {
+						st.Applications[i].OnPremisesPublishing["internalUrl"] = labtenant.HybridInternalURL
+					}
+				}
+			},
+			verdict: "Verdict: Hybrid application failed: other applications publish the same internalUrl https://exch01.contoso.local/: " + labtenant.IntranetAppID + " (" + labtenant.IntranetAppName + ")",
 			cause:   connectivity.CauseDuplicateInternal},
 		{name: "no active agent",
 			mutate: func(st *labtenant.State) {
