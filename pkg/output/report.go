@@ -125,6 +125,7 @@ const reportCSS = `body{font-family:Segoe UI,Helvetica,Arial,sans-serif;font-siz
 h1{font-size:22px}h2{font-size:18px;margin-top:28px}
 table{border-collapse:collapse;margin:8px 0;width:100%}
 th,td{border:1px solid #c8c8c8;padding:4px 8px;text-align:left;vertical-align:top}
+td.long{overflow-wrap:anywhere}
 th{background:#f0f0f0}
 dl{display:grid;grid-template-columns:max-content auto;gap:2px 16px}dt{font-weight:bold}dd{margin:0}
 p.lead{font-weight:bold;font-size:15px}
@@ -163,7 +164,11 @@ func WriteHTML(w io.Writer, r Report) error {
 		for _, f := range r.Firewall {
 			p("<tr class=\"status-failed\">")
 			for _, c := range []string{f.Host, f.Port, f.Protocol, f.Blocked, f.ViaProxy, f.Account, f.Reference} {
-				p("<td>%s</td>", e(c))
+				class := ""
+				if hasLongWord(c) {
+					class = " class=\"long\""
+				}
+				p("<td%s>%s</td>", class, e(c))
 			}
 			p("</tr>\n")
 		}
@@ -178,8 +183,11 @@ func WriteHTML(w io.Writer, r Report) error {
 		p("<tr class=\"status-%s\">", e(strings.ToLower(row.Status)))
 		for _, c := range row.Cells {
 			class := ""
-			if c == row.Status {
+			switch {
+			case c == row.Status:
 				class = " class=\"status\""
+			case hasLongWord(c):
+				class = " class=\"long\""
 			}
 			p("<td%s>%s</td>", class, e(c))
 		}
@@ -187,4 +195,16 @@ func WriteHTML(w io.Writer, r Report) error {
 	}
 	p("</table>\n<p>%s</p>\n</body>\n</html>\n", e(r.Summary))
 	return bw.Flush()
+}
+
+// hasLongWord marks cells with a word too long to fit a column (host
+// names, URLs): only those may break anywhere, so short columns keep
+// their words whole.
+func hasLongWord(s string) bool {
+	for _, w := range strings.Fields(s) {
+		if len(w) > 24 {
+			return true
+		}
+	}
+	return false
 }
