@@ -23,7 +23,9 @@ func main() {
 	err := cmdlets.NewRootCmd(f).ExecuteContext(ctx)
 	interrupted := ctx.Err() != nil // before stop(), which cancels ctx too
 	stop()
-	if err != nil {
+	// A command that already told the user (the health gate's summary
+	// lines) keeps stderr in the shape its contract fixes.
+	if err != nil && !exitcode.IsReported(err) {
 		msg := err.Error()
 		if errors.Is(err, context.Canceled) && interrupted {
 			msg = "interrupted (Ctrl-C): " + msg

@@ -156,12 +156,10 @@ func getHybridAgentRun(opts *GetHybridAgentOptions) error {
 // evidence is on stdout even when the gate fails.
 func healthGate(opts *GetHybridAgentOptions, format output.Format, groups []appproxy.ConnectorGroup) error {
 	sort.SliceStable(groups, func(i, j int) bool { return groups[i].Name < groups[j].Name })
-	var short []string
+	var short, lines []string
 	for _, g := range groups {
 		active := ActiveAgents(g)
-		if format == output.Table {
-			fmt.Fprintf(opts.IO.ErrOut, "%s: %d of %d active\n", output.EscapeTerminal(g.Name), active, len(g.Members))
-		}
+		lines = append(lines, fmt.Sprintf("%s: %d of %d active", output.EscapeTerminal(g.Name), active, len(g.Members)))
 		if active < opts.MinActive {
 			short = append(short, fmt.Sprintf("%q has %d of %d active", g.Name, active, len(g.Members)))
 		}
@@ -169,10 +167,23 @@ func healthGate(opts *GetHybridAgentOptions, format output.Format, groups []appp
 	if len(groups) == 0 {
 		short = append(short, "no connector group has agents")
 	}
-	if len(short) == 0 {
-		return nil
+	var err error
+	if len(short) > 0 {
+		err = exitcode.Wrap(exitcode.ErrChecksFailed, fmt.Errorf("fewer than %d active agents (--min-active): %s", opts.MinActive, strings.Join(short, "; ")))
 	}
-	return exitcode.Wrap(exitcode.ErrChecksFailed, fmt.Errorf("fewer than %d active agents (--min-active): %s", opts.MinActive, strings.Join(short, "; ")))
+	if format != output.Table {
+		// JSON callers (the PowerShell module) read the error line.
+		return err
+	}
+	// Table mode: stderr ends with one line per group (the contract), so
+	// the failure is said first and main adds nothing after the lines.
+	if err != nil {
+		fmt.Fprintln(opts.IO.ErrOut, "hybridmgmt: "+output.EscapeTerminal(err.Error()))
+	}
+	for _, l := range lines {
+		fmt.Fprintln(opts.IO.ErrOut, l)
+	}
+	return exitcode.Reported(err)
 }
 
 // ActiveAgents counts the group's agents whose status is active.

@@ -455,8 +455,8 @@ func TestGetHybridAgentMinActive(t *testing.T) {
 	r := e.run("get-hybridagent", "--min-active", "2")
 	assert.Equal(t, 5, r.code, "the Default group has 0 of 1 active")
 	assert.Contains(t, r.stdout, "EXCH-AGENT01.contoso.local", "the list is printed first")
-	assert.Equal(t, "Default: 0 of 1 active\nDefault group for Exchange Online: 2 of 2 active\n"+
-		`hybridmgmt: fewer than 2 active agents (--min-active): "Default" has 0 of 1 active`+"\n", r.stderr)
+	assert.Equal(t, `hybridmgmt: fewer than 2 active agents (--min-active): "Default" has 0 of 1 active`+"\n"+
+		"Default: 0 of 1 active\nDefault group for Exchange Online: 2 of 2 active\n", r.stderr, "stderr ends with one line per group")
 
 	e = newTestEnv(t)
 	e.reg.Register("groups", httpstub.REST("GET", groupsPath), httpstub.JSON(200, groupsJSON))
