@@ -26,6 +26,8 @@ type testEnv struct {
 	env     map[string]string
 	appOnly bool
 	stdin   string
+	// tty pretends stdin and stderr are a terminal (prompts).
+	tty bool
 	// clients counts AppProxy constructions: hostile input must build none.
 	clients int
 }
@@ -49,6 +51,8 @@ func (e *testEnv) run(args ...string) result {
 	srv := httpstub.NewTLSServer(e.t, e.reg)
 	ios, in, out, errOut := iostreams.Test()
 	in.WriteString(e.stdin)
+	ios.SetStdinTTY(e.tty)
+	ios.SetStderrTTY(e.tty)
 	f := NewFactory("1.2.3")
 	f.IO = ios
 	f.Getenv = func(k string) string { return e.env[k] }

@@ -115,7 +115,7 @@ func TestConnectivityFlagErrors(t *testing.T) {
 		{"exchange escape", GlobalOptions{}, []string{"--exchange-server", "exch\x1b[2J01"}, "control character"},
 		{"bad app id", GlobalOptions{}, []string{"--app-id", "nope"}, "not a GUID"},
 		{"empty app id", GlobalOptions{}, []string{"--app-id", ""}, "--app-id must not be empty"},
-		{"missing file", GlobalOptions{}, []string{"--endpoints-file", filepath.Join(t.TempDir(), "none.json")}, "--endpoints-file: open"},
+		{"missing file", GlobalOptions{}, []string{"--endpoints-file", filepath.Join(t.TempDir(), "none.json")}, "--endpoints-file: stat"},
 		{"empty file name", GlobalOptions{}, []string{"--endpoints-file", ""}, "--endpoints-file must not be empty"},
 		{"invalid entry named", GlobalOptions{}, []string{"--endpoints-file", bad}, `entry 2 ("oops"): "port" 99999 is out of range (1-65535)`},
 		{"file with o365", GlobalOptions{}, []string{"--endpoints-file", good, "--test-o365-endpoints"}, "cannot be combined with --test-o365-endpoints"},
