@@ -79,7 +79,7 @@ func (e *testEnv) run(args ...string) result {
 	root := NewRootCmd(f)
 	root.SetArgs(args)
 	err := root.ExecuteContext(context.Background())
-	if err != nil {
+	if err != nil && !exitcode.IsReported(err) {
 		errOut.WriteString("hybridmgmt: " + err.Error() + "\n")
 	}
 	return result{code: exitcode.Of(err), stdout: out.String(), stderr: errOut.String()}
