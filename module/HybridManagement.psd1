@@ -24,6 +24,7 @@
         'Get-HybridApplication',
         'New-HybridApplication',
         'Remove-HybridApplication',
+        'Test-HybridAgent',
         'Test-HybridConnectivity',
         'Update-HybridApplication'
     )

@@ -37,6 +37,7 @@ Command,Parameter,Flag,Kind
 *,Credential,--username,username
 *,Verbose,--verbose,verbose
 get-hybridagent,ConnectorGroup,--connector-group,string
+get-hybridagent,MinActive,--min-active,int
 get-hybridapplication,AppId,--app-id,string
 new-hybridapplication,AppId,--app-id,string
 new-hybridapplication,ConnectorGroup,--connector-group,string
@@ -48,6 +49,14 @@ remove-hybridapplication,DeleteApplication,--delete-application,switch
 remove-hybridapplication,WhatIf,--dry-run,whatif
 remove-hybridapplication,Force,--force,switch
 remove-hybridapplication,Confirm,--yes,confirm
+test-hybridagent,AppId,--app-id,string
+test-hybridagent,ExchangeServer,--exchange-server,string[]
+test-hybridagent,IisConfig,--iis-config,string[]
+test-hybridagent,MaxDurationSec,--max-duration,seconds
+test-hybridagent,Parallel,--parallel,int
+test-hybridagent,Strict,--strict,switch
+test-hybridagent,TimeoutSec,--timeout,seconds
+test-hybridagent,AsReport,--output,report
 test-hybridconnectivity,AppId,--app-id,string
 test-hybridconnectivity,EndpointsFile,--endpoints-file,path
 test-hybridconnectivity,ExchangeServer,--exchange-server,string[]
@@ -57,6 +66,7 @@ test-hybridconnectivity,Parallel,--parallel,int
 test-hybridconnectivity,Strict,--strict,switch
 test-hybridconnectivity,TestO365Endpoints,--test-o365-endpoints,switch
 test-hybridconnectivity,TimeoutSec,--timeout,seconds
+test-hybridconnectivity,AsReport,--output,report
 update-hybridapplication,AppId,--app-id,string
 update-hybridapplication,WhatIf,--dry-run,whatif
 update-hybridapplication,Force,--force,switch
@@ -373,7 +383,7 @@ function Invoke-HybridMgmtProcess {
     $errorLines = New-Object System.Collections.Generic.List[string]
     $otherLines = New-Object System.Collections.Generic.List[string]
     $crashLines = New-Object System.Collections.Generic.List[string]
-    $report = $null
+    $errorReport = $null
     $crashed = $false
     $inError = $false
     $progressShown = $false
@@ -401,7 +411,7 @@ function Invoke-HybridMgmtProcess {
                 $crashed = $true # a Go crash: its stack is for -Debug, never warnings
                 $crashLines.Add($line)
             } elseif ($line.StartsWith('{"error":')) {
-                $report = (ConvertFrom-Json -InputObject $line).error
+                $errorReport = (ConvertFrom-Json -InputObject $line).error
                 $inError = $false
             } elseif ($line.StartsWith('verbose: ')) {
                 Write-Verbose $line.Substring(9)
@@ -438,7 +448,7 @@ function Invoke-HybridMgmtProcess {
         New-Object PSObject -Property @{
             ExitCode     = $process.ExitCode
             Stdout       = $stdoutTask.Result
-            Report       = $report
+            Report       = $errorReport
             ErrorMessage = ($errorLines -join [Environment]::NewLine)
             Crashed      = $crashed
         }
@@ -569,7 +579,7 @@ function ConvertTo-HybridArgumentList {
     $command = $Call.Command
     $arguments = New-Object System.Collections.Generic.List[string]
     $arguments.AddRange([string[]]@($command, '--output', 'json'))
-    $result = @{ Arguments = $arguments; Secret = $null; Error = $null }
+    $result = @{ Arguments = $arguments; Secret = $null; Error = $null; Report = $false }
     $secretParameter = $null
     foreach ($name in @($Parameters.Keys)) {
         if ($script:HybridCommonParameters -contains $name) { continue }
@@ -583,6 +593,11 @@ function ConvertTo-HybridArgumentList {
                     if ($value.IsPresent) { $arguments.Add($row.Flag) }
                 }
                 'string' { $arguments.Add($row.Flag + '=' + [string]$value) }
+                'report' {
+                    # -AsReport: the text report replaces the JSON (--output json).
+                    $arguments[2] = ([string]$value).ToLowerInvariant()
+                    $result.Report = $true
+                }
                 'path' {
                     $provider = $null
                     $drive = $null
@@ -671,7 +686,9 @@ function Invoke-HybridCmdlet {
     }
     $global:LASTEXITCODE = $result.ExitCode # the automatic variable scripts test, as after a native command
     $objects = @()
-    if ($result.Stdout.Trim().Length -gt 0) {
+    if ($built.Report) {
+        $objects = @($result.Stdout | Where-Object { $_.Length -gt 0 }) # one string, emitted as is
+    } elseif ($result.Stdout.Trim().Length -gt 0) {
         try { $objects = ConvertFrom-HybridJson -Json $result.Stdout } catch {
             throw (Get-HybridInternalError -ErrorId 'HybridMgmtInvalidOutput' -Category 'InvalidResult' -TargetObject $target -Inner $_.Exception -Message (
                     'hybridmgmt ' + $Call.Command + ' printed output that is not JSON: ' + $_.Exception.Message))
@@ -690,7 +707,7 @@ function Invoke-HybridCmdlet {
         return
     }
     foreach ($object in $objects) {
-        if ($Call.TypeName) { $object.PSObject.TypeNames.Insert(0, $Call.TypeName) }
+        if ($Call.TypeName -and -not $built.Report) { $object.PSObject.TypeNames.Insert(0, $Call.TypeName) }
         $object
     }
 }
@@ -963,6 +980,9 @@ function Get-HybridAgent {
     .PARAMETER ConnectorGroup
     Only agents in the connector group with this name.
 
+    .PARAMETER MinActive
+    Health gate: after returning the agents, write an error (InvalidResult, exit code 5) when the -ConnectorGroup (else any group that has agents) has fewer than this many active agents.
+
     .PARAMETER TenantId
     Tenant GUID or verified domain (default for user sign-in: the UPN's domain; required for app-only sign-in).
 
@@ -1021,6 +1041,9 @@ function Get-HybridAgent {
         [string] $UserPrincipalName,
 
         [string] $ConnectorGroup,
+
+        [ValidateRange(1, 1000)]
+        [int] $MinActive,
 
         [string] $TenantId,
 
@@ -1445,6 +1468,144 @@ function Remove-HybridApplication {
     }
 }
 
+function Test-HybridAgent {
+    <#
+    .SYNOPSIS
+    Walks the hybrid route hop by hop and names the hop that is broken.
+
+    .DESCRIPTION
+    Runs `hybridmgmt test-hybridagent` and returns one HybridManagement.ConnectivityResult per
+    check, in route order: Hybrid application, Connector group, Agents, Published route, Agent to
+    Exchange, Exchange server (Extended Protection, from -IisConfig) and This machine. Every result
+    has a cause code when it did not pass. When a hop failed (or warned, with -Strict) every result
+    is returned first, then a ConnectionError whose message is the verdict.
+    Connector APIs are delegated-only: sign in as a user (cached by Connect-HybridManagement).
+
+    .PARAMETER AppId
+    The hybrid application: its GUID or its route (default: the tenant's only hybrid application).
+
+    .PARAMETER ExchangeServer
+    Exchange servers or load balancers the agent targets (default: the application's internalUrl host).
+
+    .PARAMETER IisConfig
+    Copies (or UNC paths) of Exchange servers' applicationHost.config, to check Extended Protection on the front-end EWS. Give full paths.
+
+    .PARAMETER MaxDurationSec
+    Time limit for the whole run, in seconds. Default: 300.
+
+    .PARAMETER Parallel
+    Probes run at once (1 = one after another). Default: 16.
+
+    .PARAMETER Strict
+    Treat warnings (one active agent, certificates about to expire) as failures.
+
+    .PARAMETER TimeoutSec
+    Time limit for all steps of one probe, in seconds. Default: 10.
+
+    .PARAMETER AsReport
+    Return a Markdown or Html report as one string instead of objects. One of: Markdown, Html.
+
+    .PARAMETER TenantId
+    Tenant GUID or verified domain (default for user sign-in: the UPN's domain; required for app-only sign-in).
+
+    .PARAMETER ClientId
+    Application (client) id of your own app registration (default: Microsoft Graph Command Line Tools; required for app-only sign-in).
+
+    .PARAMETER UserPrincipalName
+    Admin UPN for an interactive, MFA-capable sign-in (browser, or a device code when no browser can open).
+
+    .PARAMETER Credential
+    Username and password (no MFA). The password reaches hybridmgmt on standard input only.
+
+    .PARAMETER DeviceCode
+    Sign in with a device code: open the URL shown on any device and enter the code.
+
+    .PARAMETER Cloud
+    Global, USGov, USGovDoD or China (env HYBRIDMGMT_CLOUD). One of: China, Global, USGov, USGovDoD, AzureCloud, Public, AzureGlobal, AzureUSGovernment, GCCHigh, DoD, AzureChinaCloud, 21Vianet.
+
+    .PARAMETER AuthorityHost
+    Override the sign-in host (https://host[:port]).
+
+    .PARAMETER GraphEndpoint
+    Override the Microsoft Graph host (https://host[:port]).
+
+    .PARAMETER Proxy
+    Outbound proxy URL (default: HTTPS_PROXY, then the WinHTTP proxy). Its password, if any, never appears in -Verbose.
+
+    .EXAMPLE
+    Test-HybridAgent -UserPrincipalName admin@contoso.com
+
+    Walks the route of the tenant's hybrid application from this agent machine.
+
+    .EXAMPLE
+    Test-HybridAgent -IisConfig '\\exch01\c$\Windows\System32\inetsrv\config\applicationHost.config' | Where-Object status -ne 'Passed'
+
+    Also checks Extended Protection on exch01's front-end EWS and shows what did not pass.
+
+    .EXAMPLE
+    Test-HybridAgent -AsReport Html | Set-Content -Encoding UTF8 hybrid-route.html
+
+    .OUTPUTS
+    HybridManagement.ConnectivityResult
+    #>
+    [CmdletBinding()]
+    [OutputType('HybridManagement.ConnectivityResult')]
+    param(
+        [string] $AppId,
+
+        [string[]] $ExchangeServer,
+
+        [string[]] $IisConfig,
+
+        [ValidateRange(1, 86400)]
+        [int] $MaxDurationSec,
+
+        [ValidateRange(1, 256)]
+        [int] $Parallel,
+
+        [switch] $Strict,
+
+        [ValidateRange(1, 3600)]
+        [int] $TimeoutSec,
+
+        [ValidateSet('Markdown', 'Html')]
+        [string] $AsReport,
+
+        [string] $TenantId,
+
+        [string] $ClientId,
+
+        [string] $UserPrincipalName,
+
+        [System.Management.Automation.PSCredential] $Credential,
+
+        [switch] $DeviceCode,
+
+        [ValidateSet('China', 'Global', 'USGov', 'USGovDoD', 'AzureCloud', 'Public', 'AzureGlobal', 'AzureUSGovernment', 'GCCHigh', 'DoD', 'AzureChinaCloud', '21Vianet')]
+        [string] $Cloud,
+
+        [string] $AuthorityHost,
+
+        [string] $GraphEndpoint,
+
+        [string] $Proxy
+    )
+    begin {
+        $hybridCall = Initialize-HybridCmdlet -Cmdlet $PSCmdlet -Command 'test-hybridagent' -TypeName 'HybridManagement.ConnectivityResult' -Target @('AppId', 'ExchangeServer')
+        $ErrorActionPreference = 'Stop'
+    }
+    end {
+        Invoke-HybridCmdlet -Call $hybridCall -Parameters $PSBoundParameters
+        if ($null -ne $hybridCall.Error) {
+            $ErrorActionPreference = $hybridCall.ErrorAction
+            $hybridError = $hybridCall.Error
+            $hybridCall.Error = $null
+            $PSCmdlet.WriteError($hybridError)
+            $ErrorActionPreference = 'Stop'
+        }
+    }
+}
+
 function Test-HybridConnectivity {
     <#
     .SYNOPSIS
@@ -1484,6 +1645,9 @@ function Test-HybridConnectivity {
     .PARAMETER TimeoutSec
     Time limit for all steps of one probe, in seconds. Default: 10.
 
+    .PARAMETER AsReport
+    Return a report for the network team as one string instead of objects: Markdown or Html (run metadata, verdict, most likely cause, firewall request, every result). One of: Markdown, Html.
+
     .PARAMETER Cloud
     Global, USGov, USGovDoD or China (env HYBRIDMGMT_CLOUD). One of: China, Global, USGov, USGovDoD, AzureCloud, Public, AzureGlobal, AzureUSGovernment, GCCHigh, DoD, AzureChinaCloud, 21Vianet.
 
@@ -1505,6 +1669,11 @@ function Test-HybridConnectivity {
 
     .EXAMPLE
     'exch01.contoso.local', 'exch02.contoso.local' | Test-HybridConnectivity
+
+    .EXAMPLE
+    Test-HybridConnectivity -AsReport Html | Set-Content -Encoding UTF8 connectivity.html
+
+    Writes one self-contained HTML file to attach to a firewall ticket.
 
     .INPUTS
     System.String (server names), or objects with an Fqdn or ExchangeServer property, such as Exchange servers.
@@ -1537,6 +1706,9 @@ function Test-HybridConnectivity {
 
         [ValidateRange(1, 3600)]
         [int] $TimeoutSec,
+
+        [ValidateSet('Markdown', 'Html')]
+        [string] $AsReport,
 
         [ValidateSet('China', 'Global', 'USGov', 'USGovDoD', 'AzureCloud', 'Public', 'AzureGlobal', 'AzureUSGovernment', 'GCCHigh', 'DoD', 'AzureChinaCloud', '21Vianet')]
         [string] $Cloud,
@@ -1702,6 +1874,7 @@ Export-ModuleMember -Function @(
     'Get-HybridApplication',
     'New-HybridApplication',
     'Remove-HybridApplication',
+    'Test-HybridAgent',
     'Test-HybridConnectivity',
     'Update-HybridApplication'
 )

@@ -26,6 +26,9 @@ type flagNote struct {
 	Type string
 	// Help overrides the flag's cobra usage as the .PARAMETER text.
 	Help string
+	// Values is the parameter's ValidateSet where the flag's own accepted
+	// values are not what PowerShell offers (-AsReport: Markdown, Html).
+	Values []string
 	// Companion is a parameter with no flag whose value goes to stdin next
 	// to this flag (the PFX password of --certificate).
 	Companion, CompanionHelp string
@@ -75,6 +78,18 @@ var flags = map[string]flagNote{
 	"endpoints-file": {Param: "EndpointsFile", Kind: "path"},
 	"legacy-list":    {Param: "LegacyList"},
 	"strict":         {Param: "Strict"},
+	"min-active": {Param: "MinActive",
+		Help: "Health gate: after returning the agents, write an error (InvalidResult, exit code 5) when the -ConnectorGroup (else any group that has agents) has fewer than this many active agents."},
+	"iis-config": {Param: "IisConfig",
+		Help: "Copies (or UNC paths) of Exchange servers' applicationHost.config, to check Extended Protection on the front-end EWS. Give full paths."},
+	"test-hybridagent/app-id":          {Param: "AppId", Help: "The hybrid application: its GUID or its route (default: the tenant's only hybrid application)."},
+	"test-hybridagent/exchange-server": {Param: "ExchangeServer", Help: "Exchange servers or load balancers the agent targets (default: the application's internalUrl host)."},
+
+	// -AsReport: the report formats of --output, returned as one string.
+	"test-hybridconnectivity/output": {Param: "AsReport", Kind: "report", Values: []string{"Markdown", "Html"},
+		Help: "Return a report for the network team as one string instead of objects: Markdown or Html (run metadata, verdict, most likely cause, firewall request, every result)."},
+	"test-hybridagent/output": {Param: "AsReport", Kind: "report", Values: []string{"Markdown", "Html"},
+		Help: "Return a Markdown or Html report as one string instead of objects."},
 }
 
 // The global flags each kind of cmdlet offers, in param() order.
@@ -82,6 +97,9 @@ var (
 	signInGlobals = []string{"tenant-id", "client-id", "user-principal-name", "username", "password-stdin", "client-secret-stdin",
 		"certificate", "device-code", "cloud", "authority-host", "graph-endpoint", "proxy", "verbose"}
 	networkGlobals = []string{"cloud", "proxy", "verbose"}
+	// Delegated-only commands: no app-only credentials.
+	userGlobals = []string{"tenant-id", "client-id", "user-principal-name", "username", "password-stdin",
+		"device-code", "cloud", "authority-host", "graph-endpoint", "proxy", "verbose"}
 )
 
 // cmdletNote is one cmdlet: the subcommand it runs and what PowerShell
@@ -227,7 +245,7 @@ application -AppId to -TargetUri and returns the updated HybridManagement.Applic
 	},
 	{
 		Command: "test-hybridconnectivity", Name: "Test-HybridConnectivity", TypeName: "HybridManagement.ConnectivityResult",
-		Target: []string{"ExchangeServer", "AppId"}, Globals: networkGlobals,
+		Target: []string{"ExchangeServer", "AppId"}, Globals: append([]string{"output"}, networkGlobals...),
 		Pipeline: "ExchangeServer", Collect: true, Aliases: map[string][]string{"ExchangeServer": {"Fqdn"}},
 		Synopsis: "Tests that this machine reaches everything the Hybrid Agent, the Hybrid Configuration Wizard and Exchange need.",
 		Description: `Runs ` + "`hybridmgmt test-hybridconnectivity`" + ` (checks run in parallel, progress shows while they run) and
@@ -241,8 +259,26 @@ ConnectionError is written. Needs no sign-in.`,
 			"Test-HybridConnectivity -ExchangeServer exch01.contoso.local, exch02.contoso.local -TimeoutSec 5 | Where-Object status -ne 'Passed'",
 			"Get-ExchangeServer | Test-HybridConnectivity -TestO365Endpoints -ErrorAction SilentlyContinue -ErrorVariable failed\n\nTests every Exchange server from the Exchange Management Shell; $failed holds the error when a check failed.",
 			"'exch01.contoso.local', 'exch02.contoso.local' | Test-HybridConnectivity",
+			"Test-HybridConnectivity -AsReport Html | Set-Content -Encoding UTF8 connectivity.html\n\nWrites one self-contained HTML file to attach to a firewall ticket.",
 		},
 		Inputs: "System.String (server names), or objects with an Fqdn or ExchangeServer property, such as Exchange servers.",
+	},
+	{
+		Command: "test-hybridagent", Name: "Test-HybridAgent", TypeName: "HybridManagement.ConnectivityResult",
+		Target: []string{"AppId", "ExchangeServer"}, Globals: append([]string{"output"}, userGlobals...),
+		Synopsis: "Walks the hybrid route hop by hop and names the hop that is broken.",
+		Description: `Runs ` + "`hybridmgmt test-hybridagent`" + ` and returns one HybridManagement.ConnectivityResult per
+check, in route order: Hybrid application, Connector group, Agents, Published route, Agent to
+Exchange, Exchange server (Extended Protection, from -IisConfig) and This machine. Every result
+has a cause code when it did not pass. When a hop failed (or warned, with -Strict) every result
+is returned first, then a ConnectionError whose message is the verdict.
+Connector APIs are delegated-only: sign in as a user (cached by Connect-HybridManagement).`,
+		ParamHelp: map[string]string{"Strict": "Treat warnings (one active agent, certificates about to expire) as failures."},
+		Examples: []string{
+			"Test-HybridAgent -UserPrincipalName admin@contoso.com\n\nWalks the route of the tenant's hybrid application from this agent machine.",
+			"Test-HybridAgent -IisConfig '\\\\exch01\\c$\\Windows\\System32\\inetsrv\\config\\applicationHost.config' | Where-Object status -ne 'Passed'\n\nAlso checks Extended Protection on exch01's front-end EWS and shows what did not pass.",
+			"Test-HybridAgent -AsReport Html | Set-Content -Encoding UTF8 hybrid-route.html",
+		},
 	},
 	{
 		Command: "connect", Name: "Connect-HybridManagement", TypeName: "HybridManagement.Account",
@@ -301,7 +337,7 @@ var views = []view{
 		{"Status", "status", 7, false, ""}, {"Name", "name", 44, false, ""}, {"Host", "host", 34, false, ""},
 		{"Port", "port", 5, true, ""}, {"Ms", "durationMs", 6, true, ""},
 		{"Detail", "", 0, false, "if ($_.status -eq 'Passed' -or -not $_.error) { $_.detail } else { $_.error }"},
-	}, List: []string{"name", "status", "category", "host", "port", "check", "durationMs", "detail", "error", "remediation"}},
+	}, List: []string{"name", "status", "cause", "category", "host", "port", "check", "durationMs", "detail", "error", "remediation"}},
 	{TypeName: "HybridManagement.Account", GoType: reflect.TypeOf(auth.Account{}), Columns: []column{
 		{"Username", "username", 36, false, ""}, {"TenantId", "tenantId", 36, false, ""}, {"Cloud", "cloud", 9, false, ""},
 		{"AppOnly", "appOnly", 7, false, ""}, {"Authority", "authority", 0, false, ""},

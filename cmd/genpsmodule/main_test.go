@@ -37,40 +37,40 @@ func testRoot() *cobra.Command { return cmdlets.NewRootCmd(cmdlets.NewFactory("t
 // a message that names it (the way a merged new command or flag shows up).
 func TestUnannotatedCommandsAndFlagsAreNamed(t *testing.T) {
 	root := testRoot()
-	newCmd := &cobra.Command{Use: "test-hybridagent", RunE: func(*cobra.Command, []string) error { return nil }}
-	newCmd.Flags().Int("min-active", 0, "fail unless this many agents are active")
+	newCmd := &cobra.Command{Use: "test-hybridthing", RunE: func(*cobra.Command, []string) error { return nil }}
+	newCmd.Flags().Int("max-idle", 0, "fail unless this many agents are active")
 	root.AddCommand(newCmd)
 	agent, _, err := root.Find([]string{"get-hybridagent"})
 	require.NoError(t, err)
-	agent.Flags().Int("min-active", 0, "fail unless this many agents are active")
+	agent.Flags().Int("max-idle", 0, "fail unless this many agents are active")
 	root.PersistentFlags().Bool("no-color", false, "plain output")
 
 	_, err = buildModel(root, cmdletNotes, flags)
 	require.Error(t, err)
 	msg := err.Error()
 	for _, want := range []string{
-		`command "test-hybridagent" has no cmdlet`,
-		"flag --min-active of get-hybridagent has no annotation",
+		`command "test-hybridthing" has no cmdlet`,
+		"flag --max-idle of get-hybridagent has no annotation",
 		"global flag --no-color has no annotation",
 	} {
 		assert.Contains(t, msg, want)
 	}
 
 	// Annotating them is enough: a row and its help text.
-	fl := map[string]flagNote{"min-active": {Param: "MinActive"}, "no-color": {Kind: "module"}}
+	fl := map[string]flagNote{"max-idle": {Param: "MaxIdle"}, "no-color": {Kind: "module"}}
 	for k, v := range flags {
 		fl[k] = v
 	}
 	notes := append(append([]cmdletNote(nil), cmdletNotes...), cmdletNote{
-		Command: "test-hybridagent", Name: "Test-HybridAgent", Globals: signInGlobals,
-		Synopsis: "Tests the agents.", Description: "Runs hybridmgmt test-hybridagent.", Examples: []string{"Test-HybridAgent"},
+		Command: "test-hybridthing", Name: "Test-HybridThing", Globals: signInGlobals,
+		Synopsis: "Tests the agents.", Description: "Runs hybridmgmt test-hybridthing.", Examples: []string{"Test-HybridThing"},
 	})
 	m, err := buildModel(root, notes, fl)
 	require.NoError(t, err)
 	psm1 := renderPSM1(m, "")
-	assert.Contains(t, psm1, "function Test-HybridAgent {")
-	assert.Contains(t, psm1, "get-hybridagent,MinActive,--min-active,int")
-	assert.Contains(t, psm1, "test-hybridagent,MinActive,--min-active,int")
+	assert.Contains(t, psm1, "function Test-HybridThing {")
+	assert.Contains(t, psm1, "get-hybridagent,MaxIdle,--max-idle,int")
+	assert.Contains(t, psm1, "test-hybridthing,MaxIdle,--max-idle,int")
 }
 
 func TestAnnotationMistakesAreNamed(t *testing.T) {

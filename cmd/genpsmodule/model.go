@@ -25,7 +25,7 @@ var kindFromFlagType = map[string]string{
 
 var psTypeOfKind = map[string]string{
 	"switch": "switch", "string": "string", "path": "string", "string[]": "string[]", "int": "int", "seconds": "int",
-	"stdin": typeSecure,
+	"stdin": typeSecure, "report": "string",
 }
 
 // commonKinds reach the CLI through a common parameter, not one of ours.
@@ -156,13 +156,17 @@ func buildModel(root *cobra.Command, notes []cmdletNote, fl map[string]flagNote)
 				p.add("%s (cmdlet %s) lists global flag --%s, which it does not have", name, note.Name, g)
 				continue
 			}
-			n, ok := fl[g]
+			n, ok := noteFor(fl, name, g)
 			if !ok {
 				continue // reported above
 			}
 			kind, err := kindOf(f, n)
 			if err != nil {
 				continue // reported above
+			}
+			if _, own := fl[name+"/"+g]; own {
+				// A global flag this command passes its own way (-AsReport).
+				m.Rows = append(m.Rows, rowsOf(name, f, n, kind)...)
 			}
 			globals = append(globals, paramsOf(f, n, kind, note)...)
 		}
@@ -223,7 +227,11 @@ func paramsOf(f *pflag.Flag, n flagNote, kind string, note cmdletNote) []psParam
 		help += " Default: " + d + "."
 	}
 	out := []psParam{{Name: n.Param, Type: typ, Help: help, Position: -1}}
-	if vs, ok := f.Annotations[cmdlets.AnnotationValues]; ok {
+	vs, ok := f.Annotations[cmdlets.AnnotationValues]
+	if n.Values != nil {
+		vs, ok = n.Values, true
+	}
+	if ok {
 		out[0].ValidateSet = vs
 		if !strings.Contains(help, "One of") {
 			out[0].Help = strings.TrimSuffix(help, ".") + ". One of: " + strings.Join(vs, ", ") + "."

@@ -291,7 +291,7 @@ function Invoke-HybridMgmtProcess {
     $errorLines = New-Object System.Collections.Generic.List[string]
     $otherLines = New-Object System.Collections.Generic.List[string]
     $crashLines = New-Object System.Collections.Generic.List[string]
-    $report = $null
+    $errorReport = $null
     $crashed = $false
     $inError = $false
     $progressShown = $false
@@ -319,7 +319,7 @@ function Invoke-HybridMgmtProcess {
                 $crashed = $true # a Go crash: its stack is for -Debug, never warnings
                 $crashLines.Add($line)
             } elseif ($line.StartsWith('{"error":')) {
-                $report = (ConvertFrom-Json -InputObject $line).error
+                $errorReport = (ConvertFrom-Json -InputObject $line).error
                 $inError = $false
             } elseif ($line.StartsWith('verbose: ')) {
                 Write-Verbose $line.Substring(9)
@@ -356,7 +356,7 @@ function Invoke-HybridMgmtProcess {
         New-Object PSObject -Property @{
             ExitCode     = $process.ExitCode
             Stdout       = $stdoutTask.Result
-            Report       = $report
+            Report       = $errorReport
             ErrorMessage = ($errorLines -join [Environment]::NewLine)
             Crashed      = $crashed
         }
@@ -487,7 +487,7 @@ function ConvertTo-HybridArgumentList {
     $command = $Call.Command
     $arguments = New-Object System.Collections.Generic.List[string]
     $arguments.AddRange([string[]]@($command, '--output', 'json'))
-    $result = @{ Arguments = $arguments; Secret = $null; Error = $null }
+    $result = @{ Arguments = $arguments; Secret = $null; Error = $null; Report = $false }
     $secretParameter = $null
     foreach ($name in @($Parameters.Keys)) {
         if ($script:HybridCommonParameters -contains $name) { continue }
@@ -501,6 +501,11 @@ function ConvertTo-HybridArgumentList {
                     if ($value.IsPresent) { $arguments.Add($row.Flag) }
                 }
                 'string' { $arguments.Add($row.Flag + '=' + [string]$value) }
+                'report' {
+                    # -AsReport: the text report replaces the JSON (--output json).
+                    $arguments[2] = ([string]$value).ToLowerInvariant()
+                    $result.Report = $true
+                }
                 'path' {
                     $provider = $null
                     $drive = $null
@@ -589,7 +594,9 @@ function Invoke-HybridCmdlet {
     }
     $global:LASTEXITCODE = $result.ExitCode # the automatic variable scripts test, as after a native command
     $objects = @()
-    if ($result.Stdout.Trim().Length -gt 0) {
+    if ($built.Report) {
+        $objects = @($result.Stdout | Where-Object { $_.Length -gt 0 }) # one string, emitted as is
+    } elseif ($result.Stdout.Trim().Length -gt 0) {
         try { $objects = ConvertFrom-HybridJson -Json $result.Stdout } catch {
             throw (Get-HybridInternalError -ErrorId 'HybridMgmtInvalidOutput' -Category 'InvalidResult' -TargetObject $target -Inner $_.Exception -Message (
                     'hybridmgmt ' + $Call.Command + ' printed output that is not JSON: ' + $_.Exception.Message))
@@ -608,7 +615,7 @@ function Invoke-HybridCmdlet {
         return
     }
     foreach ($object in $objects) {
-        if ($Call.TypeName) { $object.PSObject.TypeNames.Insert(0, $Call.TypeName) }
+        if ($Call.TypeName -and -not $built.Report) { $object.PSObject.TypeNames.Insert(0, $Call.TypeName) }
         $object
     }
 }

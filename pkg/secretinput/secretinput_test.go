@@ -34,3 +34,18 @@ func TestReadLineRejects(t *testing.T) {
 		assert.NotContains(t, err.Error(), "xxxx")
 	}
 }
+
+func TestReadLineLengthLimitIsExact(t *testing.T) {
+	secret := strings.Repeat("s", MaxLen)
+	for _, in := range []string{secret, secret + "\n", secret + "\r\n", "\xef\xbb\xbf" + secret + "\r\n", secret + "\nsecond line"} {
+		got, err := ReadLine(strings.NewReader(in), "the secret")
+		require.NoError(t, err, "%d bytes in", len(in))
+		assert.Equal(t, secret, got)
+	}
+	for _, in := range []string{secret + "s", secret + "s\n", "\xef\xbb\xbf" + secret + "s\r\n"} {
+		_, err := ReadLine(strings.NewReader(in), "the secret")
+		require.Error(t, err, "%d bytes in", len(in))
+		assert.Contains(t, err.Error(), "longer than")
+		assert.NotContains(t, err.Error(), "sss")
+	}
+}

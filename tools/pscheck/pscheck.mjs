@@ -96,6 +96,7 @@ const KIND_TYPES = {
   'username': ['pscredential'],
   'secret': ['pscredential', 'securestring'],
   'stdin': ['securestring'],
+  'report': ['string'], // -AsReport: a report format of --output
   'verbose': null, // common parameter
   'whatif': null, // common parameter
   'confirm': null, // common parameter
