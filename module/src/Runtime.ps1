@@ -47,6 +47,11 @@ foreach ($hybridCommonSet in @('CommonParameters', 'OptionalCommonParameters')) 
         }
     }
 }
+if ($script:HybridCommonParameters.Count -eq 0) {
+    # An engine without the lists (none known): the parameters of 5.1 and 7.
+    $script:HybridCommonParameters.AddRange([string[]]@('Verbose', 'Debug', 'ErrorAction', 'WarningAction', 'InformationAction', 'ProgressAction',
+            'ErrorVariable', 'WarningVariable', 'InformationVariable', 'OutVariable', 'OutBuffer', 'PipelineVariable', 'WhatIf', 'Confirm'))
+}
 Remove-Variable -Name 'hybridCommonSet', 'hybridCommonProperty', 'hybridCommonName' -ErrorAction SilentlyContinue
 
 # ---------------------------------------------------------------------------
@@ -83,7 +88,7 @@ function ConvertTo-HybridErrorRecord {
         InvalidData = 'System.IO.InvalidDataException'; ResourceUnavailable = 'System.InvalidOperationException'
     }[$category]
     if (-not $type) { $type = 'System.Exception' }
-    $exception = New-Object $type($Message)
+    $exception = New-Object -TypeName $type -ArgumentList $Message
     $exception.Data['ExitCode'] = $ExitCode
     $hint = ''
     if ($null -ne $Report) {
@@ -466,7 +471,7 @@ function Get-HybridTarget {
     # The app id or host the call acts on: the first -Target parameter given.
     param([hashtable] $Call, [System.Collections.IDictionary] $Parameters)
     foreach ($name in $Call.Target) {
-        if ($Parameters.Contains($name) -and $Parameters[$name]) {
+        if ($Parameters.ContainsKey($name) -and $Parameters[$name]) {
             $value = @($Parameters[$name])
             if ($value.Count -eq 1) { return [string]$value[0] }
             return [string[]]$value
@@ -576,7 +581,7 @@ function Invoke-HybridCmdlet {
     $exe = Resolve-HybridMgmtPath
     Test-HybridMgmtVersion -FilePath $exe
     # Interactive sign-in prints its instructions on stderr while it waits.
-    $live = $Call.Command -eq 'connect' -or $Parameters.Contains('UserPrincipalName') -or $Parameters.Contains('DeviceCode')
+    $live = $Call.Command -eq 'connect' -or $Parameters.ContainsKey('UserPrincipalName') -or $Parameters.ContainsKey('DeviceCode')
     # Secrets are never arguments; a proxy's userinfo is hidden all the same.
     $shown = foreach ($argument in $built.Arguments) {
         $argument -replace '://[^/@\s]+@', '://***@'
@@ -654,7 +659,7 @@ function Get-HybridShouldProcessPlan {
     if ($null -eq $target) { $target = $Call.TargetText }
     $action = $Call.Action
     foreach ($name in $Call.ActionIf.Keys) {
-        if ($Parameters.Contains($name) -and $Parameters[$name]) { $action = $Call.ActionIf[$name] }
+        if ($Parameters.ContainsKey($name) -and $Parameters[$name]) { $action = $Call.ActionIf[$name] }
     }
     $whatIf = [bool]$WhatIfPreference
     if ($Call.Cmdlet.MyInvocation.BoundParameters.ContainsKey('WhatIf')) {

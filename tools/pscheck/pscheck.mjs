@@ -70,6 +70,7 @@ export const RULES = {
   'shouldprocess-attribute': 'ShouldProcess is called in a function without SupportsShouldProcess (PSShouldProcess)',
   'secret-streamwriter': 'a StreamWriter (or WriteLine) carries stdin secrets: its buffers keep the plaintext; write bytes from a buffer that is cleared',
   'create-no-window': 'CreateNoWindow = $false: a console window flashes in hosts without a console (ISE)',
+  'bound-contains': '$PSBoundParameters.Contains() is an explicit IDictionary member Windows PowerShell 5.1 does not expose: use ContainsKey()',
   'help-missing': 'a public function lacks comment-based help (.SYNOPSIS, .EXAMPLE, .PARAMETER for each parameter)',
   'export-mismatch': 'Export-ModuleMember, FunctionsToExport and the defined functions disagree',
   'exitcode-table': 'the exit-code table is incomplete or names no real ErrorCategory',
@@ -341,6 +342,7 @@ function ruleFindings(file, src, root, findings) {
   // PSScriptAnalyzer's default rules).
   each(/\.ThrowTerminatingError\s*\(/i, (m) => findings.add('throw-terminating-error', file, at(m.index), m[0]));
   each(/CreateNoWindow\s*=\s*\$false\b/i, (m) => findings.add('create-no-window', file, at(m.index), m[0]));
+  each(/\$(?:PSBoundParameters|Parameters)\.Contains\s*\(/i, (m) => findings.add('bound-contains', file, at(m.index), m[0]));
   each(/\bStreamWriter\b/i, (m) => findings.add('secret-streamwriter', file, at(m.index), m[0]));
   walk(root, (node) => {
     if (node.type === 'command' && /^Write-Host$/i.test(commandName(node))) findings.add('write-host', file, lineCol(node), 'Write-Host');
