@@ -850,7 +850,7 @@ function Connect-HybridManagement {
     Sign in with a device code: open the URL shown on any device and enter the code.
 
     .PARAMETER Cloud
-    Global, USGov, USGovDoD or China (env HYBRIDMGMT_CLOUD). One of: China, Global, USGov, USGovDoD, AzureCloud, Public, AzureGlobal, AzureUSGovernment, GCCHigh, DoD, AzureChinaCloud, 21Vianet.
+    The national cloud: Global (the default), USGov (GCC High), USGovDoD or China; the names other tools use are accepted too. One of: China, Global, USGov, USGovDoD, AzureCloud, Public, AzureGlobal, AzureUSGovernment, GCCHigh, DoD, AzureChinaCloud, 21Vianet.
 
     .PARAMETER AuthorityHost
     Override the sign-in host (https://host[:port]).
@@ -1007,7 +1007,7 @@ function Get-HybridAgent {
     Sign in with a device code: open the URL shown on any device and enter the code.
 
     .PARAMETER Cloud
-    Global, USGov, USGovDoD or China (env HYBRIDMGMT_CLOUD). One of: China, Global, USGov, USGovDoD, AzureCloud, Public, AzureGlobal, AzureUSGovernment, GCCHigh, DoD, AzureChinaCloud, 21Vianet.
+    The national cloud: Global (the default), USGov (GCC High), USGovDoD or China; the names other tools use are accepted too. One of: China, Global, USGov, USGovDoD, AzureCloud, Public, AzureGlobal, AzureUSGovernment, GCCHigh, DoD, AzureChinaCloud, 21Vianet.
 
     .PARAMETER AuthorityHost
     Override the sign-in host (https://host[:port]).
@@ -1126,7 +1126,7 @@ function Get-HybridApplication {
     Sign in with a device code: open the URL shown on any device and enter the code.
 
     .PARAMETER Cloud
-    Global, USGov, USGovDoD or China (env HYBRIDMGMT_CLOUD). One of: China, Global, USGov, USGovDoD, AzureCloud, Public, AzureGlobal, AzureUSGovernment, GCCHigh, DoD, AzureChinaCloud, 21Vianet.
+    The national cloud: Global (the default), USGov (GCC High), USGovDoD or China; the names other tools use are accepted too. One of: China, Global, USGov, USGovDoD, AzureCloud, Public, AzureGlobal, AzureUSGovernment, GCCHigh, DoD, AzureChinaCloud, 21Vianet.
 
     .PARAMETER AuthorityHost
     Override the sign-in host (https://host[:port]).
@@ -1257,7 +1257,7 @@ function New-HybridApplication {
     Sign in with a device code: open the URL shown on any device and enter the code.
 
     .PARAMETER Cloud
-    Global, USGov, USGovDoD or China (env HYBRIDMGMT_CLOUD). One of: China, Global, USGov, USGovDoD, AzureCloud, Public, AzureGlobal, AzureUSGovernment, GCCHigh, DoD, AzureChinaCloud, 21Vianet.
+    The national cloud: Global (the default), USGov (GCC High), USGovDoD or China; the names other tools use are accepted too. One of: China, Global, USGov, USGovDoD, AzureCloud, Public, AzureGlobal, AzureUSGovernment, GCCHigh, DoD, AzureChinaCloud, 21Vianet.
 
     .PARAMETER AuthorityHost
     Override the sign-in host (https://host[:port]).
@@ -1388,7 +1388,7 @@ function Remove-HybridApplication {
     Sign in with a device code: open the URL shown on any device and enter the code.
 
     .PARAMETER Cloud
-    Global, USGov, USGovDoD or China (env HYBRIDMGMT_CLOUD). One of: China, Global, USGov, USGovDoD, AzureCloud, Public, AzureGlobal, AzureUSGovernment, GCCHigh, DoD, AzureChinaCloud, 21Vianet.
+    The national cloud: Global (the default), USGov (GCC High), USGovDoD or China; the names other tools use are accepted too. One of: China, Global, USGov, USGovDoD, AzureCloud, Public, AzureGlobal, AzureUSGovernment, GCCHigh, DoD, AzureChinaCloud, 21Vianet.
 
     .PARAMETER AuthorityHost
     Override the sign-in host (https://host[:port]).
@@ -1526,7 +1526,7 @@ function Test-HybridAgent {
     Sign in with a device code: open the URL shown on any device and enter the code.
 
     .PARAMETER Cloud
-    Global, USGov, USGovDoD or China (env HYBRIDMGMT_CLOUD). One of: China, Global, USGov, USGovDoD, AzureCloud, Public, AzureGlobal, AzureUSGovernment, GCCHigh, DoD, AzureChinaCloud, 21Vianet.
+    The national cloud: Global (the default), USGov (GCC High), USGovDoD or China; the names other tools use are accepted too. One of: China, Global, USGov, USGovDoD, AzureCloud, Public, AzureGlobal, AzureUSGovernment, GCCHigh, DoD, AzureChinaCloud, 21Vianet.
 
     .PARAMETER AuthorityHost
     Override the sign-in host (https://host[:port]).
@@ -1654,7 +1654,7 @@ function Test-HybridConnectivity {
     Return a report for the network team as one string instead of objects: Markdown or Html (run metadata, verdict, most likely cause, firewall request, every result). One of: Markdown, Html.
 
     .PARAMETER Cloud
-    Global, USGov, USGovDoD or China (env HYBRIDMGMT_CLOUD). One of: China, Global, USGov, USGovDoD, AzureCloud, Public, AzureGlobal, AzureUSGovernment, GCCHigh, DoD, AzureChinaCloud, 21Vianet.
+    The national cloud: Global (the default), USGov (GCC High), USGovDoD or China; the names other tools use are accepted too. One of: China, Global, USGov, USGovDoD, AzureCloud, Public, AzureGlobal, AzureUSGovernment, GCCHigh, DoD, AzureChinaCloud, 21Vianet.
 
     .PARAMETER Proxy
     Outbound proxy URL (default: HTTPS_PROXY, then the WinHTTP proxy). Its password, if any, never appears in -Verbose.
@@ -1783,7 +1783,7 @@ function Update-HybridApplication {
     Sign in with a device code: open the URL shown on any device and enter the code.
 
     .PARAMETER Cloud
-    Global, USGov, USGovDoD or China (env HYBRIDMGMT_CLOUD). One of: China, Global, USGov, USGovDoD, AzureCloud, Public, AzureGlobal, AzureUSGovernment, GCCHigh, DoD, AzureChinaCloud, 21Vianet.
+    The national cloud: Global (the default), USGov (GCC High), USGovDoD or China; the names other tools use are accepted too. One of: China, Global, USGov, USGovDoD, AzureCloud, Public, AzureGlobal, AzureUSGovernment, GCCHigh, DoD, AzureChinaCloud, 21Vianet.
 
     .PARAMETER AuthorityHost
     Override the sign-in host (https://host[:port]).

@@ -57,7 +57,7 @@ var flags = map[string]flagNote{
 	"certificate": {Param: "CertificatePath", Kind: "path", Help: "App-only sign-in with a certificate file: PEM (certificate and key) or PFX; needs -TenantId and -ClientId.",
 		Companion: "CertificatePassword", CompanionHelp: "Password of the PFX given with -CertificatePath, or of the PFX saved by Connect-HybridManagement (sent on standard input)."},
 	"device-code":    {Param: "DeviceCode", Help: "Sign in with a device code: open the URL shown on any device and enter the code."},
-	"cloud":          {Param: "Cloud"},
+	"cloud":          {Param: "Cloud", Help: "The national cloud: Global (the default), USGov (GCC High), USGovDoD or China; the names other tools use are accepted too."},
 	"authority-host": {Param: "AuthorityHost", Help: "Override the sign-in host (https://host[:port])."},
 	"graph-endpoint": {Param: "GraphEndpoint", Help: "Override the Microsoft Graph host (https://host[:port])."},
 	"proxy":          {Param: "Proxy", Help: "Outbound proxy URL (default: HTTPS_PROXY, then the WinHTTP proxy). Its password, if any, never appears in -Verbose."},
@@ -78,6 +78,8 @@ var flags = map[string]flagNote{
 	"endpoints-file": {Param: "EndpointsFile", Kind: "path"},
 	"legacy-list":    {Param: "LegacyList"},
 	"strict":         {Param: "Strict"},
+	// connect --status (issue 13): unused until that flag exists.
+	"status": {Param: "Status"},
 	"min-active": {Param: "MinActive",
 		Help: "Health gate: after returning the agents, write an error (InvalidResult, exit code 5) when the -ConnectorGroup (else any group that has agents) has fewer than this many active agents."},
 	"iis-config": {Param: "IisConfig",

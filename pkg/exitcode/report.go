@@ -49,7 +49,8 @@ type CategoryRule struct {
 }
 
 // Categories is the one table of exit codes and their ErrorCategory names
-// (docs/exit-codes.md).
+// (docs/exit-codes.md). A new exit code needs a row here (and in the docs
+// table); cmd/genpsmodule then carries it into the PowerShell module.
 var Categories = []CategoryRule{
 	{Unexpected, CategoryNotSpecified, CategoryInvalidData, ErrMalformed},
 	{Usage, CategoryInvalidArgument, "", nil},
