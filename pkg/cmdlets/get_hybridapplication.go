@@ -48,7 +48,7 @@ func NewCmdGetHybridApplication(f *Factory, runF func(*GetHybridApplicationOptio
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if cmd.Flags().Changed("app-id") {
-				id, err := validate.GUID("--app-id", opts.AppID)
+				id, err := validate.AppID("--app-id", opts.AppID)
 				if err != nil {
 					return err
 				}
@@ -64,7 +64,7 @@ func NewCmdGetHybridApplication(f *Factory, runF func(*GetHybridApplicationOptio
 			return getHybridApplicationRun(opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.AppID, "app-id", "", "GUID of the hybrid route (<guid>.resource.mailboxmigration.his.msappproxy.net)")
+	cmd.Flags().StringVar(&opts.AppID, "app-id", "", "GUID of the hybrid route, or the route host or TargetSharingEpr URL it appears in")
 	return cmd
 }
 

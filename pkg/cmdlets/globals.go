@@ -194,6 +194,11 @@ func flagError(cmd *cobra.Command, err error) error {
 		want := ""
 		if fl := cmd.Flags().Lookup(strings.TrimPrefix(flag, "--")); fl != nil {
 			want = ": expected a " + fl.Value.Type()
+			if fl.Value.Type() == "duration" && strings.Contains(msg, "missing unit") {
+				// "--timeout 10" is the usual slip: PowerShell's
+				// -TimeoutSec habit gives a bare number.
+				want = ": durations need a unit, e.g. 10s"
+			}
 		}
 		return exitcode.Usagef("invalid value for %s%s (see '%s --help')", flag, want, strings.TrimSpace(cmd.CommandPath()))
 	}

@@ -67,7 +67,7 @@ func NewCmdNewHybridApplication(f *Factory, runF func(*NewHybridApplicationOptio
 				return err
 			}
 			if cmd.Flags().Changed("app-id") {
-				if opts.AppID, err = validate.GUID("--app-id", opts.AppID); err != nil {
+				if opts.AppID, err = validate.AppID("--app-id", opts.AppID); err != nil {
 					return err
 				}
 			}

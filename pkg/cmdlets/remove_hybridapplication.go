@@ -52,7 +52,7 @@ func NewCmdRemoveHybridApplication(f *Factory, runF func(*RemoveHybridApplicatio
 				return err
 			}
 			var err error
-			if opts.AppID, err = validate.GUID("--app-id", opts.AppID); err != nil {
+			if opts.AppID, err = validate.AppID("--app-id", opts.AppID); err != nil {
 				return err
 			}
 			if err := f.requireSignInConfig(); err != nil {
@@ -66,7 +66,7 @@ func NewCmdRemoveHybridApplication(f *Factory, runF func(*RemoveHybridApplicatio
 			return removeHybridApplicationRun(opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.AppID, "app-id", "", "GUID of the hybrid route (required)")
+	cmd.Flags().StringVar(&opts.AppID, "app-id", "", "GUID of the hybrid route, or the route host or TargetSharingEpr URL (required)")
 	cmd.Flags().BoolVar(&opts.DeleteApplication, "delete-application", false, "also delete the application and its service principal")
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print the planned change and write nothing")
 	return cmd

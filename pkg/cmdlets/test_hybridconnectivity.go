@@ -114,8 +114,8 @@ func NewCmdTestHybridConnectivity(f *Factory, runF func(*TestHybridConnectivityO
 	}
 	fl := cmd.Flags()
 	fl.BoolVar(&opts.TestO365Endpoints, "test-o365-endpoints", false, "also test the Exchange Online endpoints every Mailbox server needs for free/busy")
-	fl.StringArrayVar(&opts.ExchangeServers, "exchange-server", nil, "Exchange server or load balancer FQDN to test from this machine (repeatable)")
-	fl.StringVar(&opts.AppID, "app-id", "", "GUID of the hybrid application: test its published route")
+	fl.StringArrayVar(&opts.ExchangeServers, "exchange-server", nil, "Exchange server or load balancer FQDN to test from this machine (repeatable, or comma-separated)")
+	fl.StringVar(&opts.AppID, "app-id", "", "GUID of the hybrid application (or its route host or TargetSharingEpr URL): test its published route")
 	fl.DurationVar(&opts.Timeout, "timeout", connectivity.DefaultTimeout, "time limit for all steps of one probe")
 	fl.IntVar(&opts.Parallel, "parallel", connectivity.DefaultParallel, "probes run at once (1 = one after another)")
 	fl.DurationVar(&opts.MaxDuration, "max-duration", connectivity.DefaultMaxDuration, "time limit for the whole run")
@@ -138,19 +138,26 @@ func (opts *TestHybridConnectivityOptions) validate(cmd *cobra.Command) error {
 	}
 	seen := map[string]bool{}
 	var servers []string
-	for _, s := range opts.ExchangeServers {
-		h, err := validate.Host("--exchange-server", s, false)
-		if err != nil {
-			return err
-		}
-		if !seen[h] {
-			seen[h] = true
-			servers = append(servers, h)
+	for _, list := range opts.ExchangeServers {
+		// Comma-separated lists, as PowerShell's -ExchangeServer a,b and a
+		// pasted Get-ExchangeServer column give them.
+		for _, s := range strings.Split(list, ",") {
+			if strings.TrimSpace(s) == "" && strings.Contains(list, ",") {
+				continue
+			}
+			h, err := validate.Host("--exchange-server", s, false)
+			if err != nil {
+				return err
+			}
+			if !seen[h] {
+				seen[h] = true
+				servers = append(servers, h)
+			}
 		}
 	}
 	opts.ExchangeServers = servers
 	if cmd.Flags().Changed("app-id") {
-		id, err := validate.GUID("--app-id", opts.AppID)
+		id, err := validate.AppID("--app-id", opts.AppID)
 		if err != nil {
 			return err
 		}

@@ -78,6 +78,14 @@ func TestConnectivityFlags(t *testing.T) {
 	assert.Equal(t, "USGov", o.Cloud.Name)
 	assert.Equal(t, "flag", o.Proxy.Source)
 
+	// What Exchange shows: a comma-separated list and a TargetSharingEpr URL, pasted with spaces.
+	o, err = parseConnectivityArgs(t, GlobalOptions{Output: "table"}, nil,
+		"--exchange-server", " exch01.contoso.local, EXCH02.contoso.local ,", "--exchange-server", "exch01.contoso.local",
+		"--app-id", " https://6CA7C832-49A2-4A5D-AEAE-A616F6D4B8E7.resource.mailboxmigration.his.msappproxy.net/EWS/Exchange.asmx ")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"exch01.contoso.local", "exch02.contoso.local"}, o.ExchangeServers)
+	assert.Equal(t, "6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7", o.AppID)
+
 	o, err = parseConnectivityArgs(t, GlobalOptions{Output: "table"}, map[string]string{"HTTPS_PROXY": "http://envproxy:8080"})
 	require.NoError(t, err)
 	assert.Equal(t, "environment", o.Proxy.Source)
@@ -111,7 +119,8 @@ func TestConnectivityFlagErrors(t *testing.T) {
 		{"exchange IP", GlobalOptions{}, []string{"--exchange-server", "10.0.0.5"}, "is an IP address"},
 		{"exchange URL", GlobalOptions{}, []string{"--exchange-server", "https://exch01.contoso.local"}, "not a valid host name"},
 		{"exchange escape", GlobalOptions{}, []string{"--exchange-server", "exch\x1b[2J01"}, "control character"},
-		{"bad app id", GlobalOptions{}, []string{"--app-id", "nope"}, "not a GUID"},
+		{"bad app id", GlobalOptions{}, []string{"--app-id", "nope"}, "not an application id"},
+		{"duration without unit", GlobalOptions{}, []string{"--timeout", "10"}, "invalid value for --timeout: durations need a unit, e.g. 10s"},
 		{"empty app id", GlobalOptions{}, []string{"--app-id", ""}, "--app-id must not be empty"},
 		{"missing file", GlobalOptions{}, []string{"--endpoints-file", filepath.Join(t.TempDir(), "none.json")}, "--endpoints-file: open"},
 		{"empty file name", GlobalOptions{}, []string{"--endpoints-file", ""}, "--endpoints-file must not be empty"},
