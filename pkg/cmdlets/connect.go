@@ -24,8 +24,9 @@ type ConnectOptions struct {
 func NewCmdConnect(f *Factory, runF func(*ConnectOptions) error) *cobra.Command {
 	opts := &ConnectOptions{IO: f.IO, SignIn: f.signIn, Output: f.outputFormat}
 	cmd := &cobra.Command{
-		Use:   "connect",
-		Short: "Sign in and cache the tokens for later commands",
+		Use:     "connect",
+		Aliases: []string{"Connect-HybridManagement"},
+		Short:   "Sign in and cache the tokens for later commands",
 		Long: heredoc.Doc(`
 			Sign in once; later commands use the cached tokens silently until the
 			refresh token expires. Without credential flags a browser opens (or a
@@ -88,9 +89,10 @@ func NewCmdDisconnect(f *Factory, runF func(*DisconnectOptions) error) *cobra.Co
 		Output:   f.outputFormat,
 	}
 	return &cobra.Command{
-		Use:   "disconnect",
-		Short: "Remove the cached tokens",
-		Args:  noArgs,
+		Use:     "disconnect",
+		Aliases: []string{"Disconnect-HybridManagement"},
+		Short:   "Remove the cached tokens",
+		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(opts)

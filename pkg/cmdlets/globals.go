@@ -208,6 +208,9 @@ func flagError(cmd *cobra.Command, err error) error {
 			return exitcode.Usagef("--%s is not accepted: secrets are read from standard input (--password-stdin, --client-secret-stdin) or AZURE_CLIENT_SECRET, never from arguments", strings.ToLower(name))
 		}
 	}
+	if herr := habitError(cmd, msg); herr != nil {
+		return herr
+	}
 	return exitcode.Usagef("%s (see '%s --help')", msg, strings.TrimSpace(cmd.CommandPath()))
 }
 

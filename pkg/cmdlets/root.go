@@ -5,12 +5,14 @@ package cmdlets
 
 import (
 	"github.com/spf13/cobra"
-
-	"github.com/hybridmgmt/hybridmgmt/pkg/exitcode"
 )
 
 // NewRootCmd builds the hybridmgmt command tree.
 func NewRootCmd(f *Factory) *cobra.Command {
+	// The cmdlet names work as commands in any case (Get-HybridAgent,
+	// update-HybridApplication): admins type what they know from PowerShell.
+	cobra.EnableCaseInsensitive = true
+	var showVersion bool
 	root := &cobra.Command{
 		Use:   "hybridmgmt",
 		Short: "Manage the Microsoft Hybrid Agent for Exchange hybrid deployments",
@@ -27,7 +29,10 @@ unavailable after retries.`,
 		// exits 0; scripts need exit 2.
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
-				return exitcode.Usagef("unknown command %q for hybridmgmt (see 'hybridmgmt --help')", args[0])
+				return unknownCommand(cmd, args[0])
+			}
+			if showVersion {
+				return printVersion(f)
 			}
 			return cmd.Help()
 		},
@@ -42,8 +47,14 @@ unavailable after retries.`,
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
 	root.SetFlagErrorFunc(flagError)
+	// cobra sets this default only on its own unknown-command path, which
+	// the root RunE replaces.
+	root.SuggestionsMinimumDistance = 2
 	root.CompletionOptions.HiddenDefaultCmd = false
 	addGlobalFlags(root, f.Global)
+	// Not cobra's Version field: its template ignores -o json, and
+	// --version should print exactly what the version command prints.
+	root.Flags().BoolVar(&showVersion, "version", false, "print the version (as 'hybridmgmt version' does)")
 
 	root.AddCommand(
 		NewCmdGetHybridAgent(f, nil),
