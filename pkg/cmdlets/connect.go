@@ -66,8 +66,13 @@ func connectRun(opts *ConnectOptions) error {
 	accts := []auth.Account{acct}
 	return output.Print(opts.IO.Out, format, accts, func() output.TableData {
 		return output.TableData{
-			Header: []string{"Username", "TenantId", "Cloud", "Authority"},
-			Rows:   [][]string{{acct.Username, acct.TenantID, acct.Cloud, acct.Authority}},
+			Columns: []output.Column{
+				{Header: "USERNAME", Min: 20},
+				{Header: "TENANT ID", Min: 36},
+				{Header: "CLOUD", Priority: 1},
+				{Header: "AUTHORITY", Priority: 2, URL: true, Min: 20},
+			},
+			Rows: [][]string{{acct.Username, acct.TenantID, acct.Cloud, acct.Authority}},
 		}
 	})
 }

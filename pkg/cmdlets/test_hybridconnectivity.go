@@ -237,9 +237,9 @@ func testHybridConnectivityRun(opts *TestHybridConnectivityOptions) error {
 		return fmt.Errorf("interrupted; the results above are what finished (%s): %w", sum, err)
 	}
 	if sum.Failing(opts.Strict) {
-		msg := fmt.Sprintf("%d checks failed", sum.Failed)
+		msg := connectivity.Plural(sum.Failed, "check") + " failed"
 		if opts.Strict && sum.Warnings > 0 {
-			msg = fmt.Sprintf("%d checks failed, %d warnings (--strict)", sum.Failed, sum.Warnings)
+			msg = fmt.Sprintf("%s failed, %s (--strict)", connectivity.Plural(sum.Failed, "check"), connectivity.Plural(sum.Warnings, "warning"))
 		}
 		return exitcode.Wrap(exitcode.ErrChecksFailed, fmt.Errorf("%s", msg))
 	}
@@ -250,7 +250,14 @@ func testHybridConnectivityRun(opts *TestHybridConnectivityOptions) error {
 // group's first row only), then lists what to do for every row that did
 // not pass, then the summary line.
 func connectivityTable(rs []connectivity.Result, sum connectivity.Summary) output.TableData {
-	t := output.TableData{Header: []string{"CATEGORY", "CHECK", "TARGET", "STATUS", "MS", "DETAIL"}}
+	t := output.TableData{Columns: []output.Column{
+		{Header: "CATEGORY", Priority: 2, Min: 10},
+		{Header: "CHECK", Min: 16},
+		{Header: "TARGET", Priority: 1, Min: 16},
+		{Header: "STATUS", Status: true},
+		{Header: "TIME (ms)", Priority: 3, Min: 4},
+		{Header: "DETAIL", Wrap: true, Min: 20},
+	}}
 	prev := ""
 	var fixes []string
 	for _, r := range rs {

@@ -189,18 +189,18 @@ func TestConnectivityRunTable(t *testing.T) {
 	require.NoError(t, err, "a warning alone does not fail the run")
 	assert.Empty(t, stderr.String())
 	out := stdout.String()
-	assert.Equal(t, `┌──────────────────────────────────┬────────────┬─────────────────────────────────────┬─────────┬────┬────────────────────────────────────────────────────────┐
-│             CATEGORY             │   CHECK    │               TARGET                │ STATUS  │ MS │                         DETAIL                         │
-├──────────────────────────────────┼────────────┼─────────────────────────────────────┼─────────┼────┼────────────────────────────────────────────────────────┤
-│ Agent: cloud service (HTTPS 443) │ watchdog   │ watchdog.servicebus.windows.net:443 │ Passed  │ 42 │ TLS 1.3, issuer X; HTTP 404                            │
-│                                  │ download   │ download.msappproxy.net:443         │ Warning │ 40 │ TLS 1.2, issuer Evil[31m CA => TLS inspection detected │
-│ Machine                          │ Clock skew │                                     │ Skipped │ 0  │ no HTTPS endpoint answered                             │
-└──────────────────────────────────┴────────────┴─────────────────────────────────────┴─────────┴────┴────────────────────────────────────────────────────────┘
+	assert.Equal(t, `┌──────────────────────────────────┬────────────┬─────────────────────────────────────┬─────────┬───────────┬────────────────────────────────────────────────────────┐
+│             CATEGORY             │   CHECK    │               TARGET                │ STATUS  │ TIME (ms) │                         DETAIL                         │
+├──────────────────────────────────┼────────────┼─────────────────────────────────────┼─────────┼───────────┼────────────────────────────────────────────────────────┤
+│ Agent: cloud service (HTTPS 443) │ watchdog   │ watchdog.servicebus.windows.net:443 │ Passed  │ 42        │ TLS 1.3, issuer X; HTTP 404                            │
+│                                  │ download   │ download.msappproxy.net:443         │ Warning │ 40        │ TLS 1.2, issuer Evil[31m CA => TLS inspection detected │
+│ Machine                          │ Clock skew │                                     │ Skipped │ 0         │ no HTTPS endpoint answered                             │
+└──────────────────────────────────┴────────────┴─────────────────────────────────────┴─────────┴───────────┴────────────────────────────────────────────────────────┘
 
 What to do:
   Warning Agent: cloud service (HTTPS 443) / download: Bypass inspection.
 
-1 passed, 0 failed, 1 warnings, 1 skipped in 1.5 s
+1 passed, 0 failed, 1 warning, 1 skipped in 1.5 s
 `, out)
 	assert.NotContains(t, out, "\x1b", "server strings are escaped")
 
@@ -226,21 +226,21 @@ func TestConnectivityRunJSONAndExitCodes(t *testing.T) {
 	err := testHybridConnectivityRun(opts)
 	require.Error(t, err)
 	assert.Equal(t, exitcode.ChecksFailed, exitcode.Of(err))
-	assert.Equal(t, "1 checks failed", err.Error())
+	assert.Equal(t, "1 check failed", err.Error())
 	var got []map[string]any
 	require.NoError(t, json.Unmarshal(stdout.Bytes(), &got), "stdout is exactly one JSON array")
 	require.Len(t, got, 4)
 	assert.Equal(t, map[string]any{"category": "A", "name": "x", "host": "h", "port": float64(80), "check": "http", "status": "Failed",
 		"durationMs": float64(3), "detail": "", "error": "TCP h:80: connection refused", "remediation": "Allow it."}, got[0])
 	assert.Empty(t, stderr.String(), "with -o json nothing unprefixed goes to stderr")
-	assert.Contains(t, logged, "1 passed, 1 failed, 1 warnings, 1 skipped in 1.5 s", "the summary is a --verbose diagnostic with -o json")
+	assert.Contains(t, logged, "1 passed, 1 failed, 1 warning, 1 skipped in 1.5 s", "the summary is a --verbose diagnostic with -o json")
 
 	opts, _, _, _ = newRunOptions(t, output.JSON, cannedResults)
 	opts.Strict = true
 	err = testHybridConnectivityRun(opts)
 	require.Error(t, err)
 	assert.Equal(t, exitcode.ChecksFailed, exitcode.Of(err))
-	assert.Equal(t, "0 checks failed, 1 warnings (--strict)", err.Error())
+	assert.Equal(t, "0 checks failed, 1 warning (--strict)", err.Error())
 
 	opts, fp, stdout, _ := newRunOptions(t, output.Table, cannedResults[:1])
 	ctx, cancel := context.WithCancel(context.Background())
@@ -290,7 +290,7 @@ func TestConnectivityEndToEnd(t *testing.T) {
 		assert.Equal(t, connectivity.Skipped, r.Status, r.Name)
 	}
 	assert.Contains(t, r.stderr, "verbose: 1 passed, 1 failed, 0 warnings, 6 skipped in ")
-	assert.Contains(t, r.stderr, "hybridmgmt: 1 checks failed")
+	assert.Contains(t, r.stderr, "hybridmgmt: 1 check failed")
 
 	r = e.run("test-hybridconnectivity", "--endpoints-file", file, "--timeout", "-3s")
 	assert.Equal(t, exitcode.Usage, r.code)
