@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 
 	"github.com/hybridmgmt/hybridmgmt/pkg/cmdlets"
 	"github.com/hybridmgmt/hybridmgmt/pkg/exitcode"
@@ -18,17 +19,44 @@ import (
 var version = "0.1.0-dev"
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt)
+	go func() {
+		// The first Ctrl-C cancels the work, which then reports what
+		// finished; a second one ends the process at once.
+		<-sigs
+		cancel()
+		<-sigs
+		os.Exit(exitcode.Interrupted)
+	}()
 	f := cmdlets.NewFactory(version)
 	err := cmdlets.NewRootCmd(f).ExecuteContext(ctx)
-	interrupted := ctx.Err() != nil // before stop(), which cancels ctx too
-	stop()
+	interrupted := ctx.Err() != nil // before cancel(), which cancels ctx too
+	signal.Stop(sigs)
+	cancel()
+	if err != nil && interrupted {
+		err = exitcode.Wrap(exitcode.ErrInterrupted, err)
+	}
 	if err != nil {
-		msg := err.Error()
-		if errors.Is(err, context.Canceled) && interrupted {
-			msg = "interrupted (Ctrl-C): " + msg
-		}
-		fmt.Fprintln(f.IO.ErrOut, "hybridmgmt: "+output.EscapeTerminal(msg))
+		fmt.Fprintln(f.IO.ErrOut, "hybridmgmt: "+output.EscapeTerminal(message(err, interrupted)))
 	}
 	os.Exit(exitcode.Of(err))
+}
+
+// message is the one stderr line. After Ctrl-C it starts with
+// "interrupted", and Go's "context canceled" is not repeated.
+func message(err error, interrupted bool) string {
+	msg := err.Error()
+	if !interrupted {
+		return msg
+	}
+	msg = strings.TrimSuffix(strings.TrimSuffix(msg, context.Canceled.Error()), ": ")
+	if errors.Is(err, context.Canceled) && msg == "" {
+		return "interrupted"
+	}
+	if strings.HasPrefix(msg, "interrupted") {
+		return msg
+	}
+	return "interrupted: " + msg
 }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/hybridmgmt/hybridmgmt/pkg/cloud"
 	"github.com/hybridmgmt/hybridmgmt/pkg/exitcode"
+	"github.com/hybridmgmt/hybridmgmt/pkg/neterr"
 )
 
 // TokenSource is the slice of pkg/auth the client needs.
@@ -164,6 +165,15 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 			return err
 		}
 		wait := backoff(attempt, retryAfter)
+		if ne, ok := neterr.As(err); ok && ne.Fast() {
+			// Nothing listens, or the name does not resolve: two quick
+			// retries cover a restarting proxy or a resolver hiccup; a
+			// dead proxy must not hold an admin for the whole budget.
+			if attempt > 2 {
+				return err
+			}
+			wait = time.Duration(attempt) * 250 * time.Millisecond
+		}
 		if c.opts.Now().Add(wait).After(c.deadline) {
 			gaveUp := fmt.Sprintf("gave up after %d attempt%s: the next retry would overrun the %s retry budget",
 				attempt, plural(attempt), c.opts.RetryBudget)
@@ -228,6 +238,11 @@ func (c *Client) attempt(ctx context.Context, r request, payload []byte, out any
 	if err != nil {
 		if ctx.Err() != nil {
 			return 0, false, fmt.Errorf("%s: %w", r.op, ctx.Err())
+		}
+		if ne, ok := neterr.As(err); ok {
+			// Already in plain words (a dead proxy, DNS, TLS trust); a
+			// retry cannot fix an untrusted certificate.
+			return 0, r.retryable && !ne.Permanent(), fmt.Errorf("%s: %w", r.op, ne)
 		}
 		// Transport failures (reset, timeout, proxy refused) are retried
 		// for idempotent calls; a POST may have reached the server.

@@ -15,6 +15,7 @@ import (
 	"github.com/hybridmgmt/hybridmgmt/pkg/appproxy"
 	"github.com/hybridmgmt/hybridmgmt/pkg/auth"
 	"github.com/hybridmgmt/hybridmgmt/pkg/iostreams"
+	"github.com/hybridmgmt/hybridmgmt/pkg/neterr"
 	"github.com/hybridmgmt/hybridmgmt/pkg/netproxy"
 	"github.com/hybridmgmt/hybridmgmt/pkg/output"
 )
@@ -116,7 +117,12 @@ func (f *Factory) buildHTTPClient() (*http.Client, error) {
 		MaxIdleConnsPerHost:   4,
 		ForceAttemptHTTP2:     true,
 	}
-	return &http.Client{Transport: tr}, nil
+	hint := "check --proxy / HTTPS_PROXY"
+	if choice.Source == "winhttp" {
+		hint = "check the WinHTTP proxy (netsh winhttp show proxy) or pass --proxy"
+	}
+	// Transport failures come back in plain words, for Graph and sign-in.
+	return &http.Client{Transport: &neterr.Transport{Base: tr, Proxy: choice.Func, ProxyHint: hint}}, nil
 }
 
 func (f *Factory) defaultTokens() (auth.TokenSource, error) {

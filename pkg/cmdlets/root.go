@@ -23,7 +23,7 @@ retarget and unpublish the hybrid route, and test this machine's connectivity.
 Output is a table for people or, with -o json, one JSON array for scripts.
 Exit codes: 0 ok, 1 unexpected error, 2 invalid input, 3 authentication or
 authorization failure, 4 not found, 5 connectivity checks failed, 6 service
-unavailable after retries.`,
+unreachable from here or unavailable after retries, 130 interrupted (Ctrl-C).`,
 		Args: cobra.ArbitraryArgs,
 		// Without a RunE cobra prints help for an unknown command and
 		// exits 0; scripts need exit 2.

@@ -221,8 +221,14 @@ func testHybridConnectivityRun(opts *TestHybridConnectivityOptions) error {
 	}
 	opts.Logf("probing %d endpoints, %d at a time, %s per probe", len(plan.Endpoints), plan.Parallel, plan.Timeout)
 
+	// A counter on a terminal's stderr: a run can take the whole
+	// --timeout of its slowest check.
+	plan.Progress = func(done, total int) {
+		opts.IO.Status(fmt.Sprintf("checking… %d/%d done", done, total))
+	}
 	start := opts.Now()
 	results := opts.Prober.Run(opts.Context, plan)
+	opts.IO.Status("")
 	sum := connectivity.Summarize(results, opts.Now().Sub(start))
 	if err := output.Print(opts.IO.Out, format, results, func() output.TableData { return connectivityTable(results, sum) }); err != nil {
 		return err
@@ -234,7 +240,15 @@ func testHybridConnectivityRun(opts *TestHybridConnectivityOptions) error {
 		opts.Logf("%s", sum.String())
 	}
 	if err := opts.Context.Err(); err != nil {
-		return fmt.Errorf("interrupted; the results above are what finished (%s): %w", sum, err)
+		finished := 0
+		for _, r := range results {
+			if r.Error != connectivity.InterruptedError {
+				finished++
+			}
+		}
+		// One line for people; the chain keeps context.Canceled.
+		msg := fmt.Errorf("interrupted; %d of %d checks finished", finished, len(results))
+		return exitcode.Wrap(exitcode.ErrInterrupted, exitcode.Wrap(err, msg))
 	}
 	if sum.Failing(opts.Strict) {
 		msg := connectivity.Plural(sum.Failed, "check") + " failed"

@@ -247,7 +247,8 @@ func TestConnectivityRunJSONAndExitCodes(t *testing.T) {
 	opts.Context, fp.cancel = ctx, cancel
 	err = testHybridConnectivityRun(opts)
 	require.ErrorIs(t, err, context.Canceled)
-	assert.Equal(t, exitcode.Unexpected, exitcode.Of(err))
+	assert.Equal(t, exitcode.Interrupted, exitcode.Of(err))
+	assert.Equal(t, "interrupted; 1 of 1 checks finished", err.Error())
 	assert.Contains(t, stdout.String(), "watchdog", "what finished is printed before the error")
 }
 

@@ -41,6 +41,9 @@ type Plan struct {
 	// Proxy decides, per entry, whether it is probed through a proxy. The
 	// zero value is direct.
 	Proxy netproxy.Choice
+	// Progress, when set, hears each finished entry (done of total), from
+	// the probing goroutines one at a time.
+	Progress func(done, total int)
 }
 
 // NewPlan turns a request into entries, with the run defaults set.
