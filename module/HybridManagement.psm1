@@ -83,6 +83,7 @@ $script:HybridExitCodeCategory = @{
     4 = 'ObjectNotFound'
     5 = 'ConnectionError'
     6 = 'ResourceUnavailable'
+    130 = 'OperationStopped'
 }
 $script:HybridPermissionDeniedCategory = 'PermissionDenied'
 $script:HybridPermissionDeniedPattern = 'Graph returned 403|Authorization_RequestDenied|Insufficient privileges|needs a signed-in user|Forbidden'
