@@ -50,6 +50,8 @@ Command,Parameter,Flag,Kind
 *,GraphEndpoint,--graph-endpoint,string
 *,Proxy,--proxy,string
 *,Verbose,--verbose,verbose
+connect,Force,--force,switch
+connect,Status,--status,switch
 get-hybridagent,ConnectorGroup,--connector-group,string
 get-hybridapplication,AppId,--app-id,string
 new-hybridapplication,TargetUri,--target-uri,string
@@ -1549,6 +1551,13 @@ function Connect-HybridManagement {
     .PARAMETER GraphEndpoint
     Override the Microsoft Graph host (https://host[:port]).
 
+    .PARAMETER Force
+    Sign in again even when the cache could serve (e.g. after activating a PIM role).
+
+    .PARAMETER Status
+    Show the cached sign-in (account, tenant, cloud, how later cmdlets sign in, token expiry)
+    without signing in or touching the network; fails when there is none.
+
     .EXAMPLE
     Connect-HybridManagement -UserPrincipalName admin@contoso.com
 
@@ -1584,7 +1593,9 @@ function Connect-HybridManagement {
         [string] $Cloud,
         [string] $Proxy,
         [string] $AuthorityHost,
-        [string] $GraphEndpoint
+        [string] $GraphEndpoint,
+        [switch] $Force,
+        [switch] $Status
     )
     begin {
         Import-HybridCallerPreference -Cmdlet $PSCmdlet

@@ -62,6 +62,9 @@ type Options struct {
 	// Sleep waits between retries; tests replace it to avoid real waits.
 	Sleep func(ctx context.Context, d time.Duration) error
 	Logf  func(format string, args ...any)
+	// Progress tells a person why the command waits (a throttling retry);
+	// the factory shows it on a terminal's stderr only. May be nil.
+	Progress func(line string)
 }
 
 // Client talks to Graph beta.
@@ -187,10 +190,26 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 			return exitcode.Wrap(exitcode.ErrUnavailable, fmt.Errorf("%w (%s)", err, gaveUp))
 		}
 		c.logf("%s: attempt %d failed (%v); retrying in %s", r.op, attempt, err, wait)
+		if c.opts.Progress != nil && wait >= time.Second {
+			c.opts.Progress(retryProgress(err, wait))
+		}
 		if err := c.opts.Sleep(ctx, wait); err != nil {
 			return fmt.Errorf("%s: %w", r.op, err)
 		}
 	}
+}
+
+// retryProgress is the line a person sees while a retry waits.
+func retryProgress(err error, wait time.Duration) string {
+	secs := int(wait.Round(time.Second) / time.Second)
+	var ge *Error
+	switch {
+	case errors.As(err, &ge) && ge.Status == http.StatusTooManyRequests:
+		return fmt.Sprintf("Graph is throttling; retrying in %d s", secs)
+	case errors.As(err, &ge):
+		return fmt.Sprintf("Graph answered %d; retrying in %d s", ge.Status, secs)
+	}
+	return fmt.Sprintf("Graph did not answer; retrying in %d s", secs)
 }
 
 func plural(n int) string {

@@ -54,6 +54,8 @@ type Factory struct {
 	// interactiveDefault makes a call without credential flags sign in
 	// interactively (connect) instead of using only the cache.
 	interactiveDefault bool
+	// forceSignIn is connect --force: skip the cache.
+	forceSignIn bool
 
 	authOnce sync.Once
 	authCfg  *auth.Config
@@ -156,6 +158,7 @@ func (f *Factory) defaultAppProxy() (appproxy.API, error) {
 		RequestTimeout: s.RequestTimeout,
 		Now:            f.Now,
 		Logf:           f.verbosef,
+		Progress:       func(line string) { f.IO.Progressf("%s", line) },
 	}), nil
 }
 
@@ -203,6 +206,19 @@ func (f *Factory) hybridSuffix() string {
 		return ""
 	}
 	return s.Cloud.HybridRouteSuffix
+}
+
+// cachedStatus reads the cached sign-in for connect --status: settings and
+// the cache directory only, no credentials, no network.
+func (f *Factory) cachedStatus(ctx context.Context) (auth.Status, bool, error) {
+	if _, err := f.Settings(); err != nil {
+		return auth.Status{}, false, err
+	}
+	dir, err := defaultCacheDir(f.Getenv)
+	if err != nil {
+		return auth.Status{}, false, err
+	}
+	return auth.CachedStatus(ctx, dir)
 }
 
 // signIn performs connect's sign-in with the resolved configuration.
