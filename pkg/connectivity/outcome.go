@@ -13,6 +13,12 @@ type outcome struct {
 	details     []string
 	errs        []string
 	remediation []string
+	// stage is the step running now (dns, tcp, proxy, tls, http); a
+	// failure remembers its stage so that only advice for that step is
+	// given, and warnStages collects the steps that warned.
+	stage      string
+	failStage  string
+	warnStages []string
 }
 
 func (o *outcome) note(s string) {
@@ -34,10 +40,12 @@ func (o *outcome) remedy(s string) {
 }
 
 func (o *outcome) warn(msg, remedy string) {
-	if o.status != Failed {
-		o.status = Warning
-	}
 	o.errs = append(o.errs, msg)
+	if o.status == Failed {
+		return // the failure's advice is what to act on
+	}
+	o.status = Warning
+	o.warnStages = append(o.warnStages, o.stage)
 	o.remedy(remedy)
 }
 
@@ -46,10 +54,34 @@ func (o *outcome) fail(msg, remedy string) {
 		return
 	}
 	o.status = Failed
+	o.failStage = o.stage
 	// The failure is what the user must read first; warnings collected
-	// before it stay behind it.
+	// before it stay behind it. Only the failed step gets advice: what an
+	// earlier step warned about is not what stops this check.
 	o.errs = append([]string{msg}, o.errs...)
+	o.remediation = nil
 	o.remedy(remedy)
+}
+
+// adviceApplies says whether an entry's own advice fits the step that went
+// wrong: EWS advice does not help a certificate the machine does not trust.
+func (o *outcome) adviceApplies(e Endpoint) bool {
+	want := e.AdviceStage
+	if want == "" {
+		want = e.Check.mainStage()
+	}
+	if want == "any" {
+		return true
+	}
+	if o.status == Failed {
+		return o.failStage == want || o.failStage == ""
+	}
+	for _, s := range o.warnStages {
+		if s == want || s == "" {
+			return true
+		}
+	}
+	return false
 }
 
 func (o *outcome) failed() bool { return o.status == Failed }
@@ -59,7 +91,7 @@ func (o *outcome) result(e Endpoint, d time.Duration) Result {
 	if st == "" {
 		st = Passed
 	}
-	if st == Failed || st == Warning {
+	if (st == Failed || st == Warning) && o.adviceApplies(e) {
 		o.remedy(e.Advice)
 	}
 	return Result{

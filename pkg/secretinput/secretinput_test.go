@@ -34,3 +34,11 @@ func TestReadLineRejects(t *testing.T) {
 		assert.NotContains(t, err.Error(), "xxxx")
 	}
 }
+
+func TestPipeHintFitsTheOS(t *testing.T) {
+	for _, goos := range []string{"linux", "darwin", "windows"} {
+		assert.NotContains(t, PipeHint(goos), "Get-Content", goos)
+	}
+	assert.Contains(t, PipeHint("windows"), "Connect-HybridManagement")
+	assert.Contains(t, PipeHint("linux"), "< secret.txt")
+}
