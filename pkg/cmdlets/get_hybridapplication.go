@@ -101,7 +101,7 @@ func getHybridApplicationRun(opts *GetHybridApplicationOptions) error {
 func getPublishedApplication(ctx context.Context, client appproxy.API, guid string) (*appproxy.Application, error) {
 	app, err := client.GetApplication(ctx, guid)
 	if err != nil {
-		return nil, appLookupError(guid, err)
+		return nil, appNotFound(ctx, client, guid, err)
 	}
 	if !app.Published() {
 		return nil, exitcode.NotFoundf("application %s (%s) exists but is not published through App Proxy", guid, app.DisplayName)

@@ -148,7 +148,7 @@ func newHybridApplicationRun(opts *NewHybridApplicationOptions) error {
 	routeGUID := opts.AppID
 	if opts.AppID != "" {
 		if app, err = client.GetApplication(ctx, opts.AppID); err != nil {
-			return appLookupError(opts.AppID, err)
+			return appNotFound(ctx, client, opts.AppID, err)
 		}
 	} else {
 		name := hybridDisplayName(opts.TargetURI)

@@ -84,7 +84,7 @@ func removeHybridApplicationRun(opts *RemoveHybridApplicationOptions) error {
 	}
 	app, err := client.GetApplication(ctx, opts.AppID)
 	if err != nil {
-		return appLookupError(opts.AppID, err)
+		return appNotFound(ctx, client, opts.AppID, err)
 	}
 	published := app.Published()
 	if !published && !opts.DeleteApplication {
