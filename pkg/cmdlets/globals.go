@@ -47,7 +47,7 @@ type GlobalOptions struct {
 func addGlobalFlags(cmd *cobra.Command, g *GlobalOptions) {
 	fl := cmd.PersistentFlags()
 	fl.StringVarP(&g.Output, "output", "o", "table", "output format: table (fitted to the terminal), wide (every column) or json")
-	fl.StringVar(&g.TenantID, "tenant-id", "", "tenant id or verified domain (env AZURE_TENANT_ID; default for user sign-in: the UPN's domain)")
+	fl.StringVar(&g.TenantID, "tenant-id", "", "tenant id or verified domain (env HYBRIDMGMT_TENANT_ID or AZURE_TENANT_ID; default for user sign-in: the UPN's domain)")
 	fl.StringVar(&g.ClientID, "client-id", "", "application (client) id (env AZURE_CLIENT_ID; default: Microsoft Graph Command Line Tools "+DefaultClientID+")")
 	fl.StringVar(&g.UserPrincipalName, "user-principal-name", "", "admin UPN for interactive (MFA-capable) sign-in")
 	fl.StringVar(&g.Username, "username", "", "admin UPN for username/password sign-in, with --password-stdin")
@@ -109,7 +109,9 @@ func resolveSettings(g *GlobalOptions, getenv func(string) string) (*Settings, e
 			return nil, err
 		}
 	}
-	if v := pick(g.TenantID, getenv("AZURE_TENANT_ID")); v != "" {
+	// HYBRIDMGMT_TENANT_ID (the lab's env file) wins over the Azure SDKs'
+	// AZURE_TENANT_ID, like every HYBRIDMGMT_* override.
+	if v := pick(g.TenantID, getenv("HYBRIDMGMT_TENANT_ID"), getenv("AZURE_TENANT_ID")); v != "" {
 		if s.TenantID, err = validate.Tenant("--tenant-id", v); err != nil {
 			return nil, err
 		}
