@@ -28,6 +28,8 @@ type testEnv struct {
 	stdin   string
 	// clients counts AppProxy constructions: hostile input must build none.
 	clients int
+	// termWidth > 0 makes stdout a terminal of that width.
+	termWidth int
 }
 
 func newTestEnv(t *testing.T) *testEnv {
@@ -49,6 +51,9 @@ func (e *testEnv) run(args ...string) result {
 	srv := httpstub.NewTLSServer(e.t, e.reg)
 	ios, in, out, errOut := iostreams.Test()
 	in.WriteString(e.stdin)
+	if e.termWidth > 0 {
+		ios.SetStdoutTerminal(e.termWidth, false)
+	}
 	f := NewFactory("1.2.3")
 	f.IO = ios
 	f.Getenv = func(k string) string { return e.env[k] }

@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strings"
 	"syscall"
 
@@ -99,7 +100,7 @@ func Describe(err error, target *url.URL, proxy *url.URL, proxyHint string) *Err
 		if viaProxy {
 			msg += "; a TLS-inspecting proxy needs its CA in this machine's trust store, or an exception for " + target.Hostname()
 		} else {
-			msg += "; check the system's CA trust (SSL_CERT_FILE on Linux)"
+			msg += "; " + trustHint(runtime.GOOS)
 		}
 		return &Error{Kind: TLS, Err: err, Msg: msg}
 	case errors.As(err, &dnsErr):
@@ -119,6 +120,17 @@ func Describe(err error, target *url.URL, proxy *url.URL, proxyHint string) *Err
 	return nil
 }
 
+// trustHint says where this OS keeps the roots Go trusts.
+func trustHint(goos string) string {
+	switch goos {
+	case "windows":
+		return "check the trusted root certificates of this machine (certlm.msc)"
+	case "darwin":
+		return "check the System keychain's trusted roots"
+	}
+	return "check the system's CA bundle (or SSL_CERT_FILE)"
+}
+
 // cause names the innermost socket error in a few words.
 func cause(err error) (Kind, string) {
 	var dnsErr *net.DNSError
@@ -131,7 +143,7 @@ func cause(err error) (Kind, string) {
 		return Other, "connection reset"
 	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH):
 		return Refused, "network unreachable"
-	case strings.Contains(strings.ToLower(innermost(err)), "refused"):
+	case errors.Is(err, syscall.Errno(10061)), strings.Contains(strings.ToLower(innermost(err)), "refused"):
 		// Windows: "No connection could be made because the target
 		// machine actively refused it."
 		return Refused, "connection refused"
