@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"runtime"
 	"testing"
 
@@ -85,4 +87,20 @@ func TestAppOnlyConnectShowsClientID(t *testing.T) {
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Contains(t, r.stdout, labtenant.CIClientID)
 	assert.Contains(t, r.stdout, "app-only, certificate")
+}
+
+// The browser signed in another account than --user-principal-name asked
+// for: connect says so.
+func TestOtherAccountSignedInIsWarned(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("uses a shell script as the browser")
+	}
+	w := newWorld(t, labtenant.Settings{})
+	script := filepath.Join(w.home, "browser.sh")
+	// A browser where admin@ is already signed in: the hint is ignored.
+	require.NoError(t, os.WriteFile(script, []byte("#!/bin/sh\nexec "+bin("hybridlab")+" browse \"$(printf '%s' \"$1\" | sed 's/login_hint=reader/login_hint=admin/')\"\n"), 0o700))
+	r := w.run("", map[string]string{"BROWSER": script}, "connect", "--user-principal-name", "reader@contoso.com", "-o", "json")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, `"username": "admin@contoso.com"`)
+	assert.Contains(t, r.stderr, "warning: signed in as admin@contoso.com, not reader@contoso.com as requested")
 }
