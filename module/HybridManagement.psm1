@@ -58,12 +58,15 @@ new-hybridapplication,TargetUri,--target-uri,string
 new-hybridapplication,AppId,--app-id,string
 new-hybridapplication,ConnectorGroup,--connector-group,string
 new-hybridapplication,WhatIf,--dry-run,whatif
+new-hybridapplication,Force,--force,switch
 update-hybridapplication,AppId,--app-id,string
 update-hybridapplication,TargetUri,--target-uri,string
 update-hybridapplication,WhatIf,--dry-run,whatif
+update-hybridapplication,Force,--force,switch
 remove-hybridapplication,AppId,--app-id,string
 remove-hybridapplication,DeleteApplication,--delete-application,switch
 remove-hybridapplication,WhatIf,--dry-run,whatif
+remove-hybridapplication,Force,--force,switch
 test-hybridconnectivity,TestO365Endpoints,--test-o365-endpoints,switch
 test-hybridconnectivity,ExchangeServer,--exchange-server,string[]
 test-hybridconnectivity,AppId,--app-id,string
@@ -1077,6 +1080,9 @@ function New-HybridApplication {
     .PARAMETER ConnectorGroup
     Connector group to assign.
 
+    .PARAMETER Force
+    Write even where a safety check refuses (outside the Global cloud, where Modern Hybrid is unsupported).
+
     .PARAMETER Credential
     Username and password (no MFA). The password reaches hybridmgmt on standard input only.
 
@@ -1146,6 +1152,8 @@ function New-HybridApplication {
 
         [string] $ConnectorGroup,
 
+        [switch] $Force,
+
         [string] $TenantId,
         [string] $ClientId,
         [ValidateSet('Global', 'USGov', 'USGovDoD', 'China')]
@@ -1186,6 +1194,9 @@ function Update-HybridApplication {
 
     .PARAMETER TargetUri
     New on-premises target: https URI or FQDN.
+
+    .PARAMETER Force
+    Write even where a safety check refuses (outside the Global cloud, where Modern Hybrid is unsupported).
 
     .PARAMETER Credential
     Username and password (no MFA). The password reaches hybridmgmt on standard input only.
@@ -1257,6 +1268,8 @@ function Update-HybridApplication {
         [Parameter(Position = 3)]
         [string] $UserPrincipalName,
 
+        [switch] $Force,
+
         [string] $TenantId,
         [string] $ClientId,
         [ValidateSet('Global', 'USGov', 'USGovDoD', 'China')]
@@ -1291,6 +1304,9 @@ function Remove-HybridApplication {
 
     .PARAMETER DeleteApplication
     Also delete the application and its service principal.
+
+    .PARAMETER Force
+    Write even where a safety check refuses (outside the Global cloud, where Modern Hybrid is unsupported).
 
     .PARAMETER Credential
     Username and password (no MFA). The password reaches hybridmgmt on standard input only.
@@ -1357,6 +1373,8 @@ function Remove-HybridApplication {
         [string] $UserPrincipalName,
 
         [switch] $DeleteApplication,
+
+        [switch] $Force,
 
         [string] $TenantId,
         [string] $ClientId,

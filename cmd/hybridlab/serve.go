@@ -56,7 +56,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&opts.Settings.ConnectorPageSize, "connector-page-size", 0, "largest page of connector collections (default 1)")
 	fs.IntVar(&opts.Settings.DeviceCodePolls, "device-code-polls", 0, "polls answered authorization_pending before auto-approval; -1 waits for POST /devicelogin")
 	fs.StringVar(&opts.Settings.DefaultUser, "default-user", "", "user for interactive sign-in without login_hint and for auto-approved device codes (default "+labtenant.AdminUPN+")")
-	fs.BoolVar(&opts.Settings.PublishingWithoutSelect, "publishing-without-select", false, "return onPremisesPublishing even when $select does not name it")
+	fs.BoolVar(&opts.Settings.PublishingOnlyByPath, "publishing-only-by-path", false, "serve onPremisesPublishing only at /applications/{id}/onPremisesPublishing")
+	fs.IntVar(&opts.Settings.ReplicationMisses, "replication-misses", 0, "requests on a just-created application that answer 404 (default 2, negative for none)")
 	fs.Func("require-mfa", "make this user require MFA (ROPC fails with AADSTS50076), repeatable", func(v string) error {
 		mfaUsers = append(mfaUsers, v)
 		return nil

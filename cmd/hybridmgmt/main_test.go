@@ -66,11 +66,18 @@ func TestServerTextIsEscapedOnStderrAndInTables(t *testing.T) {
 			}})
 			return
 		}
-		ext := "https://6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7.resource.mailboxmigration.his.msappproxy.net:443/"
-		_ = json.NewEncoder(w).Encode(map[string]any{"value": []any{map[string]any{
-			"id": "o1", "appId": "6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7", "displayName": hostile,
-			"onPremisesPublishing": map[string]any{"externalUrl": ext, "internalUrl": "https://exch01.contoso.local/" + hostile},
-		}}})
+		const appID = "6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7"
+		ext := "https://" + appID + ".resource.mailboxmigration.his.msappproxy.net:443/"
+		app := map[string]any{"id": "o1", "appId": appID, "displayName": hostile}
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/servicePrincipals"):
+			_ = json.NewEncoder(w).Encode(map[string]any{"value": []any{map[string]any{"id": "s1", "appId": appID, "displayName": hostile}}})
+		case strings.Contains(r.URL.Path, "(appId="):
+			_ = json.NewEncoder(w).Encode(app)
+		default:
+			app["onPremisesPublishing"] = map[string]any{"externalUrl": ext, "internalUrl": "https://exch01.contoso.local/" + hostile}
+			_ = json.NewEncoder(w).Encode(app)
+		}
 	}))
 	t.Cleanup(graph.Close)
 
@@ -123,7 +130,7 @@ func TestServerTextIsEscapedOnStderrAndInTables(t *testing.T) {
 	assert.Empty(t, stdout)
 	assertClean("stderr", stderr)
 	assert.Equal(t, 1, strings.Count(stderr, "\n"), "one error line: %q", stderr)
-	assert.True(t, strings.HasPrefix(stderr, "hybridmgmt: list applications: Graph returned 403 Authorization_RequestDenied: "), "%q", stderr)
+	assert.True(t, strings.HasPrefix(stderr, "hybridmgmt: list App Proxy service principals: Graph returned 403 Authorization_RequestDenied: "), "%q", stderr)
 	assert.Contains(t, stderr, "]0;pwned", "the text is kept, only the controls go: %q", stderr)
 
 	answer.Store("table")

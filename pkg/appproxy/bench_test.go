@@ -165,7 +165,7 @@ func (ct *connectorTenant) serve(w http.ResponseWriter, r *http.Request) {
 func (ct *connectorTenant) client() *Client {
 	gc, _ := cloud.Lookup("Global")
 	return New(Options{
-		BaseURL: ct.srv.URL + "/beta", GraphRoot: "https://graph.microsoft.com",
+		BaseURL:    ct.srv.URL + "/beta",
 		HTTPClient: ct.srv.Client(), Tokens: &fakeTokens{}, Cloud: gc, RetryBudget: time.Minute,
 	})
 }

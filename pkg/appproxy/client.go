@@ -19,6 +19,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/hybridmgmt/hybridmgmt/pkg/cloud"
 	"github.com/hybridmgmt/hybridmgmt/pkg/exitcode"
 	"github.com/hybridmgmt/hybridmgmt/pkg/neterr"
@@ -42,15 +44,18 @@ const (
 	DefaultRequestTimeout = 60 * time.Second
 	// maxPages stops a server that pages forever with fresh links.
 	maxPages = 10000
+	// replicationWindow is how long after a create a 404 or 500 on the new
+	// object is taken for directory replication and retried (R8).
+	replicationWindow = 60 * time.Second
+	// replicationRetryDelay paces those retries: Microsoft's own scripts
+	// wait seconds, not the exponential backoff of a throttled service.
+	replicationRetryDelay = time.Second
 )
 
 // Options configure a Client; tests inject every dependency.
 type Options struct {
 	// BaseURL is the Graph beta root, e.g. https://graph.microsoft.com/beta.
-	BaseURL string
-	// GraphRoot is the real Graph root of the cloud, used in @odata.id
-	// references (Graph resolves them against its own host).
-	GraphRoot  string
+	BaseURL    string
 	HTTPClient *http.Client
 	Tokens     TokenSource
 	Cloud      cloud.Cloud
@@ -67,11 +72,15 @@ type Options struct {
 	Progress func(line string)
 }
 
-// Client talks to Graph beta.
+// Client talks to Graph beta (and v1.0 for the one call that needs it).
 type Client struct {
 	opts     Options
 	base     *url.URL
+	v1       *url.URL
 	deadline time.Time // end of the retry budget, fixed at construction
+
+	created   createdObjects
+	createdAt time.Time
 }
 
 // New builds a client. The retry budget starts now: it is per command.
@@ -88,11 +97,12 @@ func New(o Options) *Client {
 	if o.RequestTimeout <= 0 {
 		o.RequestTimeout = DefaultRequestTimeout
 	}
-	if o.GraphRoot == "" {
-		o.GraphRoot = o.Cloud.GraphRoot
-	}
 	base, _ := url.Parse(strings.TrimRight(o.BaseURL, "/"))
-	return &Client{opts: o, base: base, deadline: o.Now().Add(o.RetryBudget)}
+	v1 := *base
+	// The v1.0 root sits beside beta under the same host (or override).
+	v1.Path = strings.TrimSuffix(base.Path, "/beta") + "/v1.0"
+	v1.RawPath = ""
+	return &Client{opts: o, base: base, v1: &v1, deadline: o.Now().Add(o.RetryBudget)}
 }
 
 // AppOnly reports whether the client holds application (not user) tokens.
@@ -127,16 +137,21 @@ type request struct {
 	retryable bool
 	// hint403 names the role or permission a 403 means is missing.
 	hint403 string
+	// target is the object id or appId the call addresses, so a call on
+	// an object this client just created can wait out replication.
+	target string
 }
 
 // path builds an absolute URL under the beta root from an escaped path and
 // a query.
-func (c *Client) path(p string, q url.Values) string {
+func (c *Client) path(p string, q url.Values) string { return joinPath(c.base, p, q) }
+
+func joinPath(base *url.URL, p string, q url.Values) string {
 	// p arrives escaped (callers PathEscape ids), so it is the raw path;
 	// keeping it as RawPath stops url from escaping "(appId='…')" or an
 	// escaped id a second time.
-	u := *c.base
-	u.RawPath = strings.TrimRight(c.base.EscapedPath(), "/") + p
+	u := *base
+	u.RawPath = strings.TrimRight(base.EscapedPath(), "/") + p
 	u.Path = u.RawPath
 	if unescaped, err := url.PathUnescape(u.RawPath); err == nil {
 		u.Path = unescaped
@@ -148,6 +163,9 @@ func (c *Client) path(p string, q url.Values) string {
 	}
 	return u.String()
 }
+
+// v1Path builds an absolute URL under the v1.0 root from an escaped path.
+func (c *Client) v1Path(p string) string { return joinPath(c.v1, p, nil) }
 
 // do performs r with retries and decodes a 2xx JSON body into out (nil
 // discards it).
@@ -249,6 +267,10 @@ func (c *Client) attempt(ctx context.Context, r request, payload []byte, out any
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Accept", "application/json")
+	// A fresh id per request, printed beside Graph's request-id on errors:
+	// Microsoft support asks for both.
+	clientRequestID := uuid.NewString()
+	req.Header.Set("client-request-id", clientRequestID)
 	if payload != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -268,7 +290,7 @@ func (c *Client) attempt(ctx context.Context, r request, payload []byte, out any
 		return 0, r.retryable, exitcode.Wrap(exitcode.ErrUnavailable, fmt.Errorf("%s: %w", r.op, boundedError{c.timedOut(actx, err)}))
 	}
 	defer resp.Body.Close()
-	c.logf("%s -> %d request-id=%s", r.op, resp.StatusCode, requestID(resp.Header, "request-id"))
+	c.logf("%s -> %d request-id=%s client-request-id=%s", r.op, resp.StatusCode, requestID(resp.Header, "request-id"), clientRequestID)
 
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		if out == nil || resp.StatusCode == http.StatusNoContent {
@@ -300,6 +322,13 @@ func (c *Client) attempt(ctx context.Context, r request, payload []byte, out any
 
 	errBody, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBytes))
 	ge := decodeError(r.op, resp.StatusCode, resp.Header, errBody)
+	ge.ClientRequestID = clientRequestID
+	if c.replicating(r.target) && (resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusInternalServerError) {
+		// A just-created object is not everywhere yet (R8): the create
+		// answered, so the object exists; wait and ask again.
+		c.logf("%s: %d on an object created %s ago; waiting for directory replication", r.op, resp.StatusCode, c.opts.Now().Sub(c.createdAt).Round(time.Second))
+		return replicationRetryDelay, true, ge
+	}
 	switch resp.StatusCode {
 	case http.StatusUnauthorized:
 		ge.Hint = "the token was rejected; run `hybridmgmt connect` again"
@@ -308,7 +337,9 @@ func (c *Client) attempt(ctx context.Context, r request, payload []byte, out any
 	case http.StatusTooManyRequests:
 		// Throttled requests were not processed: safe to retry any method.
 		return parseRetryAfter(resp.Header.Get("Retry-After")), true, ge
-	case http.StatusServiceUnavailable, http.StatusGatewayTimeout, http.StatusBadGateway:
+	case http.StatusInternalServerError, http.StatusServiceUnavailable, http.StatusGatewayTimeout, http.StatusBadGateway:
+		// The App Proxy backend's 500s are transient on idempotent calls
+		// (R9); a POST is never repeated.
 		return parseRetryAfter(resp.Header.Get("Retry-After")), r.retryable, ge
 	}
 	return 0, false, ge

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,10 +18,10 @@ import (
 
 type fakeTokens struct {
 	appOnly bool
-	calls   int
+	calls   atomic.Int64 // listings read applications concurrently
 }
 
-func (f *fakeTokens) Token(context.Context) (string, error) { f.calls++; return "tok-123", nil }
+func (f *fakeTokens) Token(context.Context) (string, error) { f.calls.Add(1); return "tok-123", nil }
 func (f *fakeTokens) AppOnly() bool                         { return f.appOnly }
 
 type harness struct {
@@ -38,7 +39,6 @@ func newHarness(t *testing.T, budget time.Duration) *harness {
 	gc, _ := cloud.Lookup("Global")
 	h.client = New(Options{
 		BaseURL:     srv.URL + "/beta",
-		GraphRoot:   "https://graph.microsoft.com",
 		HTTPClient:  srv.Client(),
 		Tokens:      &fakeTokens{},
 		Cloud:       gc,
@@ -122,7 +122,7 @@ func TestRetryBudgetSpentGivesUnavailable(t *testing.T) {
 
 func TestPostIsNotRetriedOn503(t *testing.T) {
 	h := newHarness(t, 30*time.Second)
-	h.reg.Register("instantiate 503", httpstub.REST("POST", "/beta/applicationTemplates/8adf8e6e-67b2-4cf2-a259-e3dc5476c621/instantiate"),
+	h.reg.Register("instantiate 503", httpstub.REST("POST", "/v1.0/applicationTemplates/8adf8e6e-67b2-4cf2-a259-e3dc5476c621/instantiate"),
 		httpstub.GraphError(503, "serviceUnavailable", "busy"))
 	_, err := h.client.Instantiate(context.Background(), "x")
 	require.Error(t, err)
@@ -138,14 +138,14 @@ func TestErrorsMapToExitCodes(t *testing.T) {
 		hint   string
 	}{
 		{401, "InvalidAuthenticationToken", exitcode.Auth, "connect"},
-		{403, "Authorization_RequestDenied", exitcode.Auth, "Application Administrator"},
+		{403, "Authorization_RequestDenied", exitcode.Auth, "Application.Read.All"},
 		{400, "Request_InvalidData", exitcode.Unexpected, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.code, func(t *testing.T) {
 			h := newHarness(t, time.Second)
-			h.reg.Register("err", httpstub.REST("GET", groupsPath), httpstub.GraphError(c.status, c.code, "Insufficient privileges to complete the operation."))
-			_, err := h.client.ListConnectorGroups(context.Background())
+			h.reg.Register("err", httpstub.REST("GET", "/beta/servicePrincipals"), httpstub.GraphError(c.status, c.code, "Insufficient privileges to complete the operation."))
+			_, err := h.client.ListHybridApplications(context.Background())
 			require.Error(t, err)
 			assert.Equal(t, c.want, exitcode.Of(err))
 			assert.Contains(t, err.Error(), c.code)
@@ -157,7 +157,7 @@ func TestErrorsMapToExitCodes(t *testing.T) {
 
 func TestPagingLoopAndForeignLinkAreErrors(t *testing.T) {
 	h := newHarness(t, time.Second)
-	h.reg.Register("loop", httpstub.REST("GET", "/beta/applications"), func(w http.ResponseWriter, r *http.Request) {
+	h.reg.Register("loop", httpstub.REST("GET", "/beta/servicePrincipals"), func(w http.ResponseWriter, r *http.Request) {
 		httpstub.JSON(200, `{"value":[],"@odata.nextLink":"https://`+r.Host+r.URL.RequestURI()+`"}`)(w, r)
 	})
 	_, err := h.client.ListHybridApplications(context.Background())
@@ -166,8 +166,8 @@ func TestPagingLoopAndForeignLinkAreErrors(t *testing.T) {
 	assert.Contains(t, err.Error(), "already returned")
 
 	h2 := newHarness(t, time.Second)
-	h2.reg.Register("foreign", httpstub.REST("GET", "/beta/applications"),
-		httpstub.JSON(200, `{"value":[],"@odata.nextLink":"https://evil.example/beta/applications?$skiptoken=x"}`))
+	h2.reg.Register("foreign", httpstub.REST("GET", "/beta/servicePrincipals"),
+		httpstub.JSON(200, `{"value":[],"@odata.nextLink":"https://evil.example/beta/servicePrincipals?$skiptoken=x"}`))
 	_, err = h2.client.ListHybridApplications(context.Background())
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "outside")
@@ -197,46 +197,30 @@ func TestMalformedAndOversizedBodies(t *testing.T) {
 	assert.Contains(t, err.Error(), "larger than")
 }
 
-func TestGetApplicationFallsBackToObjectID(t *testing.T) {
-	h := newHarness(t, time.Second)
-	guid := "6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7"
-	h.reg.Register("by appId", httpstub.Query(httpstub.REST("GET", "/beta/applications(appId='"+guid+"')"), "$select", appSelect),
-		httpstub.GraphError(404, "Request_ResourceNotFound", "Resource does not exist"))
-	h.reg.Register("by object id", httpstub.Query(httpstub.REST("GET", "/beta/applications/"+guid), "$select", appSelect),
-		httpstub.JSON(200, `{"id":"`+guid+`","appId":"a2","displayName":"Hybrid","onPremisesPublishing":{"externalUrl":"https://`+guid+`.resource.mailboxmigration.his.msappproxy.net:443/","internalUrl":"https://exch01.contoso.local/"}}`))
-	app, err := h.client.GetApplication(context.Background(), guid)
-	require.NoError(t, err)
-	assert.True(t, app.Published())
-	assert.Equal(t, "https://exch01.contoso.local/", app.InternalURL())
-}
-
-func TestListHybridApplicationsFilters(t *testing.T) {
-	h := newHarness(t, time.Second)
-	h.reg.Register("apps", httpstub.Query(httpstub.REST("GET", "/beta/applications"), "$select", appSelect, "$top", "999"),
-		httpstub.JSON(200, `{"value":[
-			{"id":"o1","appId":"a1","displayName":"Hybrid","onPremisesPublishing":{"externalUrl":"https://6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7.resource.mailboxmigration.his.msappproxy.net:443/"}},
-			{"id":"o5","appId":"a5","displayName":"Not a GUID","onPremisesPublishing":{"externalUrl":"https://a5.resource.mailboxmigration.his.msappproxy.net:443/"}},
-			{"id":"o6","appId":"a6","displayName":"Other scheme","onPremisesPublishing":{"externalUrl":"ftp://6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7.resource.mailboxmigration.his.msappproxy.net/"}},
-			{"id":"o2","appId":"a2","displayName":"Intranet","onPremisesPublishing":{"externalUrl":"https://intranet-contoso.msappproxy.net/"}},
-			{"id":"o3","appId":"a3","displayName":"Plain","onPremisesPublishing":null},
-			{"id":"o4","appId":"a4","displayName":"Spoof","onPremisesPublishing":{"externalUrl":"https://a4.resource.mailboxmigration.his.msappproxy.net.evil.example/"}}]}`))
-	apps, err := h.client.ListHybridApplications(context.Background())
-	require.NoError(t, err)
-	require.Len(t, apps, 1)
-	assert.Equal(t, "a1", apps[0].AppID)
-}
-
 func TestWritesSendDocumentedBodies(t *testing.T) {
 	h := newHarness(t, time.Second)
 	h.reg.Register("patch", httpstub.REST("PATCH", "/beta/applications/o1"), httpstub.Status(204))
 	h.reg.Register("put ref", httpstub.REST("PUT", "/beta/applications/o1/connectorGroup/$ref"), httpstub.Status(204))
 	h.reg.Register("delete", httpstub.REST("DELETE", "/beta/applications/o1"), httpstub.Status(204))
+	h.reg.Register("publish", httpstub.REST("PATCH", "/beta/applications/o1"), httpstub.Status(204))
+	h.reg.Register("web", httpstub.REST("PATCH", "/beta/applications/o1"), httpstub.Status(204))
 	ctx := context.Background()
 	require.NoError(t, h.client.Unpublish(ctx, "o1"))
 	require.NoError(t, h.client.AssignConnectorGroup(ctx, "o1", "g1"))
 	require.NoError(t, h.client.DeleteApplication(ctx, "o1"))
+	guid := "6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7"
+	require.NoError(t, h.client.UpdatePublishing(ctx, "o1", HybridPublishing(guid, "resource.mailboxmigration.his.msappproxy.net", "https://exch01.contoso.local/")))
+	require.NoError(t, h.client.SetWebURIs(ctx, &Application{ID: "o1", AppID: guid, IdentifierURIs: []string{"api://x"}}, HybridRouteURL(guid, "resource.mailboxmigration.his.msappproxy.net")))
 	assert.JSONEq(t, `{"onPremisesPublishing":{"internalUrl":"PowerShellDeleteApplication","externalUrl":"PowerShellDeleteApplication"}}`, h.reg.Bodies[0])
-	assert.JSONEq(t, `{"@odata.id":"https://graph.microsoft.com/beta/onPremisesPublishingProfiles/applicationProxy/connectorGroups/g1"}`, h.reg.Bodies[1])
+	assert.JSONEq(t, `{"@odata.id":"https://graph.microsoft.com/beta/onPremisesPublishingProfiles/applicationProxy/connectorGroups/g1"}`, h.reg.Bodies[1],
+		"R13: the cloud's Graph root, not the (test server) override")
+	// R7: HCW's own body, publishing alone in its PATCH.
+	assert.JSONEq(t, `{"onPremisesPublishing":{"externalUrl":"https://`+guid+`.resource.mailboxmigration.his.msappproxy.net:443/",
+		"internalUrl":"https://exch01.contoso.local/","externalAuthenticationType":"passthru","applicationServerTimeout":"Default",
+		"applicationType":"microsoftapp","isOnPremPublishingEnabled":true,"isTranslateHostHeaderEnabled":false,"isTranslateLinksInBodyEnabled":false}}`, h.reg.Bodies[3])
+	// R4: the route goes into web only; identifierUris are left alone.
+	assert.JSONEq(t, `{"web":{"redirectUris":["https://`+guid+`.resource.mailboxmigration.his.msappproxy.net:443/"],
+		"homePageUrl":"https://`+guid+`.resource.mailboxmigration.his.msappproxy.net:443/"}}`, h.reg.Bodies[4])
 }
 
 func TestHybridRouteGUID(t *testing.T) {

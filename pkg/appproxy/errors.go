@@ -18,6 +18,10 @@ type Error struct {
 	Code      string
 	Message   string
 	RequestID string
+	// ClientRequestID is the id this client sent; support asks for both.
+	ClientRequestID string
+	// DetailCode is details[0].code, often more telling than Code (R9).
+	DetailCode string
 	// Hint says what the user can do, e.g. which role is missing.
 	Hint string
 	// Op names the operation ("list connector groups").
@@ -34,14 +38,22 @@ func (e *Error) Error() string {
 	if e.Code != "" {
 		b.WriteString(" " + e.Code)
 	}
+	if e.DetailCode != "" && e.DetailCode != e.Code {
+		b.WriteString(" (" + e.DetailCode + ")")
+	}
 	if e.Message != "" {
 		b.WriteString(": " + firstLine(e.Message))
 	}
 	if e.Hint != "" {
 		b.WriteString(" (" + e.Hint + ")")
 	}
-	if e.RequestID != "" {
+	switch {
+	case e.RequestID != "" && e.ClientRequestID != "":
+		b.WriteString(" [request-id " + e.RequestID + ", client-request-id " + e.ClientRequestID + "]")
+	case e.RequestID != "":
 		b.WriteString(" [request-id " + e.RequestID + "]")
+	case e.ClientRequestID != "":
+		b.WriteString(" [client-request-id " + e.ClientRequestID + "]")
 	}
 	return b.String()
 }
@@ -54,7 +66,7 @@ func (e *Error) Is(target error) bool {
 	case exitcode.ErrNotFound:
 		return e.Status == http.StatusNotFound
 	case exitcode.ErrUnavailable:
-		return e.Status == http.StatusTooManyRequests || e.Status == http.StatusServiceUnavailable ||
+		return e.Status == http.StatusTooManyRequests || e.Status == http.StatusServiceUnavailable || e.Status == http.StatusInternalServerError ||
 			e.Status == http.StatusGatewayTimeout || e.Status == http.StatusBadGateway
 	}
 	return false
@@ -68,8 +80,11 @@ func IsNotFound(err error) bool {
 
 type envelope struct {
 	Error struct {
-		Code       string `json:"code"`
-		Message    string `json:"message"`
+		Code    string `json:"code"`
+		Message string `json:"message"`
+		Details []struct {
+			Code string `json:"code"`
+		} `json:"details"`
 		InnerError struct {
 			RequestID string `json:"request-id"`
 		} `json:"innerError"`
@@ -85,6 +100,9 @@ func decodeError(op string, status int, header http.Header, body []byte) *Error 
 	var env envelope
 	if json.Unmarshal(body, &env) == nil {
 		e.Code, e.Message = cut(env.Error.Code, maxCodeBytes), env.Error.Message
+		if len(env.Error.Details) > 0 {
+			e.DetailCode = cut(sanitizeID(env.Error.Details[0].Code), maxCodeBytes)
+		}
 		if e.RequestID == "" {
 			e.RequestID = sanitizeID(env.Error.InnerError.RequestID)
 		}

@@ -54,9 +54,11 @@ var clouds = map[string]Cloud{
 		HybridRouteSuffix:   "resource.mailboxmigration.his.msappproxy.us",
 	},
 	"china": {
-		Name:                "China",
-		GraphRoot:           "https://microsoftgraph.chinacloudapi.cn",
-		AuthorityHost:       "https://login.chinacloudapi.cn",
+		Name:      "China",
+		GraphRoot: "https://microsoftgraph.chinacloudapi.cn",
+		// The current authority (R12); the legacy login.chinacloudapi.cn
+		// still works through --authority-host.
+		AuthorityHost:       "https://login.partner.microsoftonline.cn",
 		CustomAppTemplateID: "5a532e38-1581-4918-9658-008dc27c1d68",
 		HybridRouteSuffix:   "resource.mailboxmigration.his.msappproxy.cn",
 	},
@@ -104,7 +106,7 @@ func IsMicrosoftLoginHost(host string) bool {
 		}
 	}
 	switch host {
-	case "login.microsoft.com", "login.windows.net", "login.partner.microsoftonline.cn", "login.microsoftonline.de":
+	case "login.microsoft.com", "login.windows.net", "login.chinacloudapi.cn", "login.microsoftonline.de":
 		return true
 	}
 	return false

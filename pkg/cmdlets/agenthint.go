@@ -39,8 +39,8 @@ func agentIDHint(ctx context.Context, client appproxy.API, guid string) string {
 				continue
 			}
 			hint := fmt.Sprintf("this is the id of agent %s, not of an application", m.MachineName)
-			if apps, err := client.ListHybridApplications(ctx); err == nil && len(apps) == 1 {
-				hint += fmt.Sprintf(": the hybrid application's id is %s", apps[0].AppID)
+			if l, err := client.ListHybridApplications(ctx); err == nil && len(l.Hybrid) == 1 {
+				hint += fmt.Sprintf(": the hybrid application's id is %s", l.Hybrid[0].AppID)
 			} else {
 				hint += " (hybridmgmt get-hybridapplication lists the hybrid applications)"
 			}

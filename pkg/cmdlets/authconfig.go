@@ -1,6 +1,7 @@
 package cmdlets
 
 import (
+	"fmt"
 	"net/url"
 	"os"
 	"runtime"
@@ -52,7 +53,10 @@ func (f *Factory) buildAuthConfig() (*auth.Config, error) {
 		Force:             f.forceSignIn,
 	}
 	graphResource := s.Cloud.GraphRoot
-	delegatedScopes := []string{graphResource + "/Directory.ReadWrite.All"}
+	// Both delegated permissions in one token request (R1): connector APIs
+	// accept only Directory.ReadWrite.All, and writes to applications only
+	// Application.ReadWrite.All. The cache then serves both.
+	delegatedScopes := []string{graphResource + "/Directory.ReadWrite.All", graphResource + "/Application.ReadWrite.All"}
 	appScopes := []string{graphResource + "/.default"}
 
 	certPath := pick(g.Certificate, f.Getenv("AZURE_CLIENT_CERTIFICATE_PATH"))
@@ -65,6 +69,9 @@ func (f *Factory) buildAuthConfig() (*auth.Config, error) {
 		if cfg.Password, err = f.readSecret("the password for --username"); err != nil {
 			return nil, err
 		}
+		// R11: security defaults and most Conditional Access baselines
+		// require MFA for the roles this tool needs, which ROPC cannot do.
+		fmt.Fprintln(f.IO.ErrOut, "warning: --username with --password-stdin (ROPC) is deprecated and fails wherever MFA is enforced, which security defaults do for Application and Global Administrators; for CI use certificate app-only sign-in (--client-id, --tenant-id, --certificate)")
 	case g.ClientSecretStdin || (!userFlags && g.Certificate == "" && envSecret != ""):
 		cfg.Mode = auth.ModeClientSecret
 		if g.ClientSecretStdin {
@@ -108,6 +115,10 @@ func (f *Factory) buildAuthConfig() (*auth.Config, error) {
 		f.applyConnection(cfg, s)
 	}
 
+	if s.Cloud.Name == "China" && !s.ClientIDSet && cfg.ClientID == DefaultClientID {
+		// R12: Microsoft's own China App Proxy sample passes its own client.
+		fmt.Fprintln(f.IO.ErrOut, "warning: the default client (Microsoft Graph Command Line Tools) may not exist in the China cloud; if sign-in fails with AADSTS700016, register an app there and pass --client-id")
+	}
 	if cfg.Mode.AppOnly() {
 		cfg.Scopes = appScopes
 		// Still the public default: neither a flag, AZURE_CLIENT_ID nor a

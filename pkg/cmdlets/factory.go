@@ -14,6 +14,7 @@ import (
 
 	"github.com/hybridmgmt/hybridmgmt/pkg/appproxy"
 	"github.com/hybridmgmt/hybridmgmt/pkg/auth"
+	"github.com/hybridmgmt/hybridmgmt/pkg/exitcode"
 	"github.com/hybridmgmt/hybridmgmt/pkg/iostreams"
 	"github.com/hybridmgmt/hybridmgmt/pkg/neterr"
 	"github.com/hybridmgmt/hybridmgmt/pkg/netproxy"
@@ -150,7 +151,6 @@ func (f *Factory) defaultAppProxy() (appproxy.API, error) {
 	}
 	return appproxy.New(appproxy.Options{
 		BaseURL:        s.GraphBeta,
-		GraphRoot:      s.GraphRoot,
 		HTTPClient:     hc,
 		Tokens:         ts,
 		Cloud:          s.Cloud,
@@ -251,4 +251,22 @@ func (f *Factory) signIn(ctx context.Context) (auth.Account, error) {
 		f.verbosef("could not save the connection: %v", err)
 	}
 	return acct, nil
+}
+
+// requireModernHybridCloud refuses writes in clouds where Microsoft does not
+// support Modern Hybrid (R12): there the route suffix is undocumented, so a
+// write would publish a route nothing uses.
+func (f *Factory) requireModernHybridCloud(force bool) error {
+	s, err := f.Settings()
+	if err != nil {
+		return err
+	}
+	if s.Cloud.ModernHybridSupported {
+		return nil
+	}
+	if !force {
+		return exitcode.Usagef("Modern Hybrid (the Hybrid Agent) is not supported in the %s cloud (GCC High, DoD and 21Vianet), and its route suffix there is undocumented; nothing was written (--force writes anyway)", s.Cloud.Name)
+	}
+	fmt.Fprintf(f.IO.ErrOut, "warning: --force: writing in the %s cloud, where Microsoft does not support Modern Hybrid and the route suffix %s is a guess\n", s.Cloud.Name, s.Cloud.HybridRouteSuffix)
+	return nil
 }

@@ -21,6 +21,7 @@ type GetHybridApplicationOptions struct {
 	Client  func() (appproxy.API, error)
 	Context context.Context
 	Output  func() (output.Format, error)
+	Suffix  string
 
 	AppID string
 }
@@ -36,8 +37,10 @@ func NewCmdGetHybridApplication(f *Factory, runF func(*GetHybridApplicationOptio
 			https://<appId>.resource.mailboxmigration.his.msappproxy.net to the
 			on-premises Exchange server or load balancer (internalUrl).
 
-			Without --app-id, every application whose external URL is a hybrid route
-			is listed. With --app-id, that application is shown; an application that
+			Without --app-id, the App Proxy applications are found the way
+			Microsoft's own sample finds them (service principals tagged
+			WindowsAzureActiveDirectoryOnPremApp), each application's publishing is
+			read, and those published at a hybrid route of their own appId are listed. With --app-id, that application is shown; an application that
 			exists but is not published through App Proxy is exit code 4.
 			Works with app-only credentials (Application.Read.All).
 		`),
@@ -58,6 +61,7 @@ func NewCmdGetHybridApplication(f *Factory, runF func(*GetHybridApplicationOptio
 				return err
 			}
 			opts.Context = cmd.Context()
+			opts.Suffix = f.hybridSuffix()
 			if runF != nil {
 				return runF(opts)
 			}
@@ -85,12 +89,16 @@ func getHybridApplicationRun(opts *GetHybridApplicationOptions) error {
 		}
 		views = append(views, newApplicationView(app))
 	} else {
-		apps, err := client.ListHybridApplications(opts.Context)
+		listing, err := client.ListHybridApplications(opts.Context)
 		if err != nil {
 			return err
 		}
-		for i := range apps {
-			views = append(views, newApplicationView(&apps[i]))
+		for i := range listing.Hybrid {
+			views = append(views, newApplicationView(&listing.Hybrid[i]))
+		}
+		if len(listing.Hybrid) == 0 && len(listing.Others) > 0 {
+			fmt.Fprintf(opts.IO.ErrOut, "%d App Proxy application%s published in this tenant, none of them at a hybrid route (*.%s)\n",
+				len(listing.Others), pluralIsAre(len(listing.Others)), opts.Suffix)
 		}
 	}
 	return output.Print(opts.IO.Out, format, views, func() output.TableData { return applicationTable(views) })
@@ -121,4 +129,11 @@ func appLookupError(guid string, err error) error {
 		msg += " [request-id " + ge.RequestID + "]"
 	}
 	return exitcode.Wrap(exitcode.ErrNotFound, errors.New(msg))
+}
+
+func pluralIsAre(n int) string {
+	if n == 1 {
+		return " is"
+	}
+	return "s are"
 }

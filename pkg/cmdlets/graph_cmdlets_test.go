@@ -3,6 +3,7 @@ package cmdlets
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -25,10 +26,45 @@ const groupsJSON = `{"value":[
  {"id":"g-def","name":"Default","isDefault":true,"members":[
    {"id":"c3","machineName":"APPPROXY01\u001b[31m.contoso.local","externalIp":"203.0.113.12","status":"inactive","version":"1.5.3437.0"}]}]}`
 
-func hybridAppJSON(internal string) string {
-	return `{"id":"obj-1","appId":"` + hybridGUID + `","displayName":"Hybrid Agent Exchange","onPremisesPublishing":{` +
-		`"externalUrl":"` + hybridExt + `","internalUrl":"` + internal + `","externalAuthenticationType":"passthru",` +
-		`"applicationServerTimeout":"default","isOnPremPublishingEnabled":true,"isTranslateHostHeaderEnabled":false,"alternateUrl":""}}`
+const (
+	selIdentity   = "id,appId,displayName"
+	selPublishing = "id,appId,displayName,onPremisesPublishing"
+	selWeb        = "id,appId,displayName,web,identifierUris,tags"
+)
+
+// stubResolve answers the first read of a two-step lookup (R5): the
+// application's identity by appId.
+func (e *testEnv) stubResolve(objID, appID, name string) {
+	e.reg.Register("resolve "+appID, httpstub.Query(httpstub.REST("GET", "/beta/applications(appId='"+appID+"')"), "$select", selIdentity),
+		httpstub.JSON(200, `{"id":"`+objID+`","appId":"`+appID+`","displayName":"`+name+`"}`))
+}
+
+// stubPublishing answers the second step: publishing read by object id.
+// An empty pub is an unpublished app, told by the property path's 404.
+func (e *testEnv) stubPublishing(objID, appID, name, pub string) {
+	m := httpstub.Query(httpstub.REST("GET", "/beta/applications/"+objID), "$select", selPublishing)
+	if pub == "" {
+		e.reg.Register("publishing "+objID, m, httpstub.JSON(200, `{"id":"`+objID+`","appId":"`+appID+`","displayName":"`+name+`","onPremisesPublishing":null}`))
+		e.reg.Register("publishing path "+objID, httpstub.REST("GET", "/beta/applications/"+objID+"/onPremisesPublishing"),
+			httpstub.GraphError(404, "Application_NotFound", "Application not found or OnPremisesPublishing is not enabled"))
+		return
+	}
+	e.reg.Register("publishing "+objID, m, httpstub.JSON(200, `{"id":"`+objID+`","appId":"`+appID+`","displayName":"`+name+`","onPremisesPublishing":`+pub+`}`))
+}
+
+func (e *testEnv) stubApp(objID, appID, name, pub string) {
+	e.stubResolve(objID, appID, name)
+	e.stubPublishing(objID, appID, name, pub)
+}
+
+func hybridPub(internal string) string {
+	return `{"externalUrl":"` + hybridExt + `","internalUrl":"` + internal + `","externalAuthenticationType":"passthru",` +
+		`"applicationServerTimeout":"default","isOnPremPublishingEnabled":true,"isTranslateHostHeaderEnabled":false,"alternateUrl":""}`
+}
+
+// stubHybrid is the seeded hybrid app, published to internal.
+func (e *testEnv) stubHybrid(internal string) {
+	e.stubApp("obj-1", hybridGUID, "Hybrid Agent Exchange", hybridPub(internal))
 }
 
 func TestGetHybridAgentJSON(t *testing.T) {
@@ -91,7 +127,7 @@ func TestGetHybridAgent403NamesRole(t *testing.T) {
 
 func TestGetHybridApplicationByID(t *testing.T) {
 	e := newTestEnv(t)
-	e.reg.Register("app", httpstub.REST("GET", appByAppID), httpstub.JSON(200, hybridAppJSON("https://exch01.contoso.local/")))
+	e.stubHybrid("https://exch01.contoso.local/")
 	r := e.run("get-hybridapplication", "--app-id", "6CA7C832-49A2-4A5D-AEAE-A616F6D4B8E7", "-o", "json")
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.JSONEq(t, `[{"id":"obj-1","appId":"`+hybridGUID+`","displayName":"Hybrid Agent Exchange","externalUrl":"`+hybridExt+`",
@@ -101,8 +137,7 @@ func TestGetHybridApplicationByID(t *testing.T) {
 
 func TestGetHybridApplicationNotPublishedIsExit4(t *testing.T) {
 	e := newTestEnv(t)
-	e.reg.Register("app", httpstub.REST("GET", appByAppID),
-		httpstub.JSON(200, `{"id":"obj-1","appId":"`+hybridGUID+`","displayName":"Plain","onPremisesPublishing":null}`))
+	e.stubApp("obj-1", hybridGUID, "Plain", "")
 	r := e.run("get-hybridapplication", "--app-id", hybridGUID)
 	assert.Equal(t, 4, r.code)
 	assert.Contains(t, r.stderr, "not published")
@@ -126,23 +161,51 @@ func TestAgentIDAsAppIDGetsAHint(t *testing.T) {
 	e.reg.Register("by object id", httpstub.REST("GET", "/beta/applications/"+agentID), httpstub.GraphError(404, "Request_ResourceNotFound", "gone"))
 	e.reg.Register("groups", httpstub.REST("GET", groupsPath), httpstub.JSON(200, `{"value":[{"id":"g-exo","name":"Default group for Exchange Online","members":[
 		{"id":"`+agentID+`","machineName":"EXCH-AGENT01.contoso.local","status":"active"}]}]}`))
-	e.reg.Register("apps", httpstub.REST("GET", "/beta/applications"), httpstub.JSON(200, `{"value":[`+hybridAppJSON("https://exch01.contoso.local/")+`]}`))
+	e.reg.Register("sps", httpstub.REST("GET", spPath), httpstub.JSON(200, `{"value":[{"id":"s1","appId":"`+hybridGUID+`"}]}`))
+	e.stubHybrid("https://exch01.contoso.local/")
 	r := e.run("update-hybridapplication", "--app-id", agentID, "--target-uri", "mail-lb.contoso.com")
 	assert.Equal(t, 4, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "this is the id of agent EXCH-AGENT01.contoso.local, not of an application: the hybrid application's id is "+hybridGUID)
 }
 
+const spPath = "/beta/servicePrincipals"
+
 func TestGetHybridApplicationListEmptyIsArray(t *testing.T) {
 	e := newTestEnv(t)
-	e.reg.Register("apps", httpstub.REST("GET", "/beta/applications"), httpstub.JSON(200, `{"value":[]}`))
+	e.reg.Register("sps", httpstub.REST("GET", spPath), httpstub.JSON(200, `{"value":[]}`))
 	r := e.run("get-hybridapplication", "-o", "json")
 	require.Equal(t, 0, r.code)
 	assert.Equal(t, "[]\n", r.stdout)
+	assert.Empty(t, r.stderr)
+}
+
+func TestGetHybridApplicationListSaysWhenNoneIsHybrid(t *testing.T) {
+	e := newTestEnv(t)
+	intranet := "2b4d6f80-1a3c-4e5f-9b7d-8c6e4a2f0d31"
+	e.reg.Register("sps", httpstub.REST("GET", spPath), httpstub.JSON(200, `{"value":[{"id":"s2","appId":"`+intranet+`"}]}`))
+	e.stubApp("obj-2", intranet, "Contoso Intranet", `{"externalUrl":"https://intranet-contoso.msappproxy.net/","internalUrl":"https://intranet.contoso.local/"}`)
+	r := e.run("get-hybridapplication", "-o", "json")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Equal(t, "[]\n", r.stdout)
+	assert.Contains(t, r.stderr, "1 App Proxy application is published in this tenant, none of them at a hybrid route")
+}
+
+func TestGetHybridApplicationListReadsEachAppByObjectID(t *testing.T) {
+	e := newTestEnv(t)
+	e.reg.Register("sps", httpstub.REST("GET", spPath), httpstub.JSON(200, `{"value":[{"id":"s1","appId":"`+hybridGUID+`"}]}`))
+	// R5: the $select read omits publishing here; the property path serves it.
+	e.stubResolve("obj-1", hybridGUID, "Hybrid Agent Exchange")
+	e.reg.Register("publishing omitted", httpstub.Query(httpstub.REST("GET", "/beta/applications/obj-1"), "$select", selPublishing),
+		httpstub.JSON(200, `{"id":"obj-1","appId":"`+hybridGUID+`","displayName":"Hybrid Agent Exchange"}`))
+	e.reg.Register("path", httpstub.REST("GET", "/beta/applications/obj-1/onPremisesPublishing"), httpstub.JSON(200, hybridPub("https://exch01.contoso.local/")))
+	r := e.run("get-hybridapplication", "-o", "json")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, `"internalUrl": "https://exch01.contoso.local/"`)
 }
 
 func TestUpdateDryRunWritesNothing(t *testing.T) {
 	e := newTestEnv(t)
-	e.reg.Register("app", httpstub.REST("GET", appByAppID), httpstub.JSON(200, hybridAppJSON("https://exch01.contoso.local/")))
+	e.stubHybrid("https://exch01.contoso.local/")
 	r := e.run("update-hybridapplication", "--app-id", hybridGUID, "--target-uri", "mail-lb.contoso.com", "--dry-run", "-o", "json")
 	require.Equal(t, 0, r.code, r.stderr)
 	var plans []map[string]any
@@ -151,83 +214,143 @@ func TestUpdateDryRunWritesNothing(t *testing.T) {
 	assert.Equal(t, "update", plans[0]["operation"])
 	assert.Equal(t, "https://exch01.contoso.local/", plans[0]["before"].(map[string]any)["internalUrl"])
 	assert.Equal(t, "https://mail-lb.contoso.com/", plans[0]["after"].(map[string]any)["internalUrl"])
-	assert.Equal(t, []string{"GET " + appByAppID + "?%24select=id%2CappId%2CdisplayName%2CapplicationTemplateId%2CidentifierUris%2Cweb%2ConPremisesPublishing"}, e.reg.Requests)
+	for _, req := range e.reg.Requests {
+		assert.True(t, strings.HasPrefix(req, "GET "), "a dry run only reads: %s", req)
+	}
 }
 
 func TestUpdatePatchesBothURLsAndReadsBack(t *testing.T) {
 	e := newTestEnv(t)
-	e.reg.Register("app", httpstub.REST("GET", appByAppID), httpstub.JSON(200, hybridAppJSON("https://exch01.contoso.local/")))
+	e.stubHybrid("https://exch01.contoso.local/")
 	e.reg.Register("patch", httpstub.REST("PATCH", "/beta/applications/obj-1"), httpstub.Status(204))
-	e.reg.Register("read back", httpstub.REST("GET", appByAppID), httpstub.JSON(200, hybridAppJSON("https://mail-lb.contoso.com/")))
+	e.stubPublishing("obj-1", hybridGUID, "Hybrid Agent Exchange", hybridPub("https://mail-lb.contoso.com/"))
 	r := e.run("update-hybridapplication", "--app-id", hybridGUID, "--target-uri", "https://mail-lb.contoso.com", "-o", "json")
 	require.Equal(t, 0, r.code, r.stderr)
-	assert.JSONEq(t, `{"onPremisesPublishing":{"internalUrl":"https://mail-lb.contoso.com/","externalUrl":"`+hybridExt+`"}}`, e.reg.Bodies[1])
+	assert.JSONEq(t, `{"onPremisesPublishing":{"internalUrl":"https://mail-lb.contoso.com/","externalUrl":"`+hybridExt+`"}}`, e.reg.Bodies[2])
 	assert.Contains(t, r.stdout, `"internalUrl": "https://mail-lb.contoso.com/"`)
+}
+
+func TestUpdateReadBackMismatchIsExit1(t *testing.T) {
+	e := newTestEnv(t)
+	e.stubHybrid("https://exch01.contoso.local/")
+	e.reg.Register("patch", httpstub.REST("PATCH", "/beta/applications/obj-1"), httpstub.Status(204))
+	e.stubPublishing("obj-1", hybridGUID, "Hybrid Agent Exchange", hybridPub("https://exch01.contoso.local/"))
+	r := e.run("update-hybridapplication", "--app-id", hybridGUID, "--target-uri", "https://mail-lb.contoso.com", "-o", "json")
+	assert.Equal(t, 1, r.code)
+	assert.Contains(t, r.stderr, `Graph accepted the change but still reports internalUrl "https://exch01.contoso.local/"`)
+	assert.Empty(t, r.stdout)
 }
 
 func TestUpdateRefusesNonHybridApp(t *testing.T) {
 	e := newTestEnv(t)
-	e.reg.Register("app", httpstub.REST("GET", appByAppID), httpstub.JSON(200,
-		`{"id":"obj-9","appId":"`+hybridGUID+`","displayName":"Intranet","onPremisesPublishing":{"externalUrl":"https://intranet-contoso.msappproxy.net/","internalUrl":"https://intranet/"}}`))
+	e.stubApp("obj-9", hybridGUID, "Intranet", `{"externalUrl":"https://intranet-contoso.msappproxy.net/","internalUrl":"https://intranet/"}`)
 	r := e.run("update-hybridapplication", "--app-id", hybridGUID, "--target-uri", "mail.contoso.com")
 	assert.Equal(t, 4, r.code)
 	assert.Contains(t, r.stderr, "not a hybrid route")
 }
 
+func TestWritesRefusedOutsideGlobalUnlessForced(t *testing.T) {
+	for _, args := range [][]string{
+		{"update-hybridapplication", "--app-id", hybridGUID, "--target-uri", "mail.contoso.com"},
+		{"remove-hybridapplication", "--app-id", hybridGUID},
+		{"new-hybridapplication", "--target-uri", "mail.contoso.com"},
+	} {
+		e := newTestEnv(t)
+		r := e.run(append(args, "--cloud", "USGov")...)
+		assert.Equal(t, 2, r.code, args[0])
+		assert.Contains(t, r.stderr, "not supported in the USGov cloud", args[0])
+		assert.Zero(t, e.reg.Count())
+	}
+}
+
 func TestRemoveSentinelAndDelete(t *testing.T) {
 	e := newTestEnv(t)
-	e.reg.Register("app", httpstub.REST("GET", appByAppID), httpstub.JSON(200, hybridAppJSON("https://exch01.contoso.local/")))
+	e.stubHybrid("https://exch01.contoso.local/")
 	e.reg.Register("unpublish", httpstub.REST("PATCH", "/beta/applications/obj-1"), httpstub.Status(204))
 	e.reg.Register("delete", httpstub.REST("DELETE", "/beta/applications/obj-1"), httpstub.Status(204))
 	r := e.run("remove-hybridapplication", "--app-id", hybridGUID, "--delete-application", "-o", "json")
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Equal(t, "[]\n", r.stdout)
-	assert.JSONEq(t, `{"onPremisesPublishing":{"internalUrl":"PowerShellDeleteApplication","externalUrl":"PowerShellDeleteApplication"}}`, e.reg.Bodies[1])
+	assert.JSONEq(t, `{"onPremisesPublishing":{"internalUrl":"PowerShellDeleteApplication","externalUrl":"PowerShellDeleteApplication"}}`, e.reg.Bodies[2])
+}
+
+func TestRemoveUnpublishReadsBack(t *testing.T) {
+	e := newTestEnv(t)
+	e.stubHybrid("https://exch01.contoso.local/")
+	e.reg.Register("unpublish", httpstub.REST("PATCH", "/beta/applications/obj-1"), httpstub.Status(204))
+	e.stubPublishing("obj-1", hybridGUID, "Hybrid Agent Exchange", hybridPub("https://exch01.contoso.local/"))
+	r := e.run("remove-hybridapplication", "--app-id", hybridGUID, "-o", "json")
+	assert.Equal(t, 1, r.code)
+	assert.Contains(t, r.stderr, "still reports")
 }
 
 func TestRemoveUnpublishedIsExit4(t *testing.T) {
 	e := newTestEnv(t)
-	e.reg.Register("app", httpstub.REST("GET", appByAppID),
-		httpstub.JSON(200, `{"id":"obj-1","appId":"`+hybridGUID+`","displayName":"x","onPremisesPublishing":{"externalUrl":"PowerShellDeleteApplication","internalUrl":"PowerShellDeleteApplication"}}`))
+	e.stubApp("obj-1", hybridGUID, "x", "")
 	r := e.run("remove-hybridapplication", "--app-id", hybridGUID)
 	assert.Equal(t, 4, r.code)
 }
 
-func newFlowStubs(e *testEnv) {
+const (
+	newAppID  = "11111111-2222-4333-8444-555555555555"
+	newAppExt = "https://" + newAppID + ".resource.mailboxmigration.his.msappproxy.net:443/"
+	newName   = "Exchange Hybrid Agent - exch01.contoso.local"
+	instPath  = "/v1.0/applicationTemplates/8adf8e6e-67b2-4cf2-a259-e3dc5476c621/instantiate"
+)
+
+func newFlowStubs(e *testEnv, answer string) {
 	e.reg.Register("groups", httpstub.REST("GET", groupsPath), httpstub.JSON(200, groupsJSON))
-	e.reg.Register("find by name", httpstub.Query(httpstub.REST("GET", "/beta/applications"), "$filter", "displayName eq 'Exchange Hybrid Agent - exch01.contoso.local'"),
+	e.reg.Register("find by name", httpstub.Query(httpstub.REST("GET", "/beta/applications"), "$filter", "displayName eq '"+newName+"'", "$select", selIdentity),
 		httpstub.JSON(200, `{"value":[]}`))
-	e.reg.Register("instantiate", httpstub.REST("POST", "/beta/applicationTemplates/8adf8e6e-67b2-4cf2-a259-e3dc5476c621/instantiate"),
-		httpstub.JSON(201, `{"application":{"id":"obj-new","appId":"11111111-2222-4333-8444-555555555555","displayName":"Exchange Hybrid Agent - exch01.contoso.local"},"servicePrincipal":{"id":"sp-1"}}`))
+	e.reg.Register("instantiate", httpstub.REST("POST", instPath), httpstub.JSON(201, answer))
 	e.reg.Register("uris", httpstub.REST("PATCH", "/beta/applications/obj-new"), httpstub.Status(204))
 }
 
+const v1Answer = `{"application":{"id":"obj-new","appId":"` + newAppID + `","displayName":"` + newName + `"},"servicePrincipal":{"id":"sp-1"}}`
+
 func TestNewCreatesPublishesAndAssigns(t *testing.T) {
+	for name, answer := range map[string]string{
+		"v1.0 id":       v1Answer,
+		"objectId only": `{"application":{"objectId":"obj-new","appId":"` + newAppID + `"}}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := newTestEnv(t)
+			newFlowStubs(e, answer)
+			e.reg.Register("publish", httpstub.REST("PATCH", "/beta/applications/obj-new"), httpstub.Status(204))
+			e.reg.Register("assign", httpstub.REST("PUT", "/beta/applications/obj-new/connectorGroup/$ref"), httpstub.Status(204))
+			e.stubPublishing("obj-new", newAppID, newName, `{"externalUrl":"`+newAppExt+`","internalUrl":"https://exch01.contoso.local/"}`)
+			r := e.run("new-hybridapplication", "--target-uri", "exch01.contoso.local", "-o", "json")
+			require.Equal(t, 0, r.code, r.stderr)
+			assert.JSONEq(t, `{"displayName":"`+newName+`"}`, e.reg.Bodies[2])
+			assert.JSONEq(t, `{"web":{"redirectUris":["`+newAppExt+`"],"homePageUrl":"`+newAppExt+`"}}`, e.reg.Bodies[3], "R4: no identifierUris")
+			assert.JSONEq(t, `{"onPremisesPublishing":{"internalUrl":"https://exch01.contoso.local/","externalUrl":"`+newAppExt+`","externalAuthenticationType":"passthru",
+				"isTranslateHostHeaderEnabled":false,"isTranslateLinksInBodyEnabled":false,"applicationServerTimeout":"Default","applicationType":"microsoftapp","isOnPremPublishingEnabled":true}}`, e.reg.Bodies[4])
+			assert.JSONEq(t, `{"@odata.id":"https://graph.microsoft.com/beta/onPremisesPublishingProfiles/applicationProxy/connectorGroups/g-exo"}`, e.reg.Bodies[5])
+			assert.Contains(t, r.stdout, newAppExt)
+		})
+	}
+}
+
+func TestNewReadBackMismatchIsExit1(t *testing.T) {
 	e := newTestEnv(t)
-	newFlowStubs(e)
-	ext := "https://11111111-2222-4333-8444-555555555555.resource.mailboxmigration.his.msappproxy.net:443/"
+	newFlowStubs(e, v1Answer)
 	e.reg.Register("publish", httpstub.REST("PATCH", "/beta/applications/obj-new"), httpstub.Status(204))
 	e.reg.Register("assign", httpstub.REST("PUT", "/beta/applications/obj-new/connectorGroup/$ref"), httpstub.Status(204))
-	e.reg.Register("read back", httpstub.REST("GET", "/beta/applications(appId='11111111-2222-4333-8444-555555555555')"),
-		httpstub.JSON(200, `{"id":"obj-new","appId":"11111111-2222-4333-8444-555555555555","displayName":"Exchange Hybrid Agent - exch01.contoso.local","onPremisesPublishing":{"externalUrl":"`+ext+`","internalUrl":"https://exch01.contoso.local/"}}`))
-	r := e.run("new-hybridapplication", "--target-uri", "exch01.contoso.local", "-o", "json")
-	require.Equal(t, 0, r.code, r.stderr)
-	assert.JSONEq(t, `{"displayName":"Exchange Hybrid Agent - exch01.contoso.local"}`, e.reg.Bodies[2])
-	assert.JSONEq(t, `{"identifierUris":["`+ext+`"],"web":{"redirectUris":["`+ext+`"],"homePageUrl":"`+ext+`"}}`, e.reg.Bodies[3])
-	assert.JSONEq(t, `{"onPremisesPublishing":{"internalUrl":"https://exch01.contoso.local/","externalUrl":"`+ext+`","externalAuthenticationType":"passthru","isTranslateHostHeaderEnabled":false,"isTranslateLinksInBodyEnabled":false,"applicationServerTimeout":"default"}}`, e.reg.Bodies[4])
-	assert.JSONEq(t, `{"@odata.id":"https://graph.microsoft.com/beta/onPremisesPublishingProfiles/applicationProxy/connectorGroups/g-exo"}`, e.reg.Bodies[5])
-	assert.Contains(t, r.stdout, ext)
+	e.stubPublishing("obj-new", newAppID, newName, `{"externalUrl":"https://other.msappproxy.net/","internalUrl":"https://exch01.contoso.local/"}`)
+	r := e.run("new-hybridapplication", "--target-uri", "exch01.contoso.local")
+	assert.Equal(t, 1, r.code)
+	assert.True(t, contains(r.stderr, `reports externalUrl "https://other.msappproxy.net/"`, "--app-id "+newAppID+" --delete-application"), r.stderr)
 }
 
 func TestNewFailureNamesCleanup(t *testing.T) {
 	e := newTestEnv(t)
-	newFlowStubs(e)
+	newFlowStubs(e, v1Answer)
 	e.reg.Register("publish fails", httpstub.REST("PATCH", "/beta/applications/obj-new"),
 		httpstub.GraphError(400, "Request_BadRequest", "externalUrl is invalid"))
 	r := e.run("new-hybridapplication", "--target-uri", "exch01.contoso.local")
 	assert.Equal(t, 1, r.code)
 	assert.True(t, contains(r.stderr, "set onPremisesPublishing", "obj-new",
-		"hybridmgmt remove-hybridapplication --app-id 11111111-2222-4333-8444-555555555555 --delete-application", "Re-run"), r.stderr)
+		"hybridmgmt remove-hybridapplication --app-id "+newAppID+" --delete-application", "Re-run"), r.stderr)
 	assert.Empty(t, r.stdout)
 }
 
@@ -235,14 +358,28 @@ func TestNewResumesInsteadOfDuplicating(t *testing.T) {
 	e := newTestEnv(t)
 	e.reg.Register("groups", httpstub.REST("GET", groupsPath), httpstub.JSON(200, groupsJSON))
 	e.reg.Register("find by name", httpstub.REST("GET", "/beta/applications"),
-		httpstub.JSON(200, `{"value":[{"id":"obj-new","appId":"11111111-2222-4333-8444-555555555555","displayName":"Exchange Hybrid Agent - exch01.contoso.local","onPremisesPublishing":null}]}`))
+		httpstub.JSON(200, `{"value":[{"id":"obj-new","appId":"`+newAppID+`","displayName":"`+newName+`"}]}`))
+	e.stubPublishing("obj-new", newAppID, newName, "")
+	e.reg.Register("web", httpstub.Query(httpstub.REST("GET", "/beta/applications/obj-new"), "$select", selWeb),
+		httpstub.JSON(200, `{"id":"obj-new","appId":"`+newAppID+`","web":{"redirectUris":[]}}`))
 	r := e.run("new-hybridapplication", "--target-uri", "exch01.contoso.local", "--dry-run", "-o", "json")
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Contains(t, r.stdout, `"operation": "publish"`)
-	assert.Contains(t, r.stdout, `"appId": "11111111-2222-4333-8444-555555555555"`)
+	assert.Contains(t, r.stdout, `"appId": "`+newAppID+`"`)
 	for _, req := range e.reg.Requests {
 		assert.NotContains(t, req, "instantiate")
 	}
+}
+
+func TestNewResumeChecksTheNameItself(t *testing.T) {
+	// The server's filter answered an app of another name: not ours.
+	e2 := newTestEnv(t)
+	e2.reg.Register("groups", httpstub.REST("GET", groupsPath), httpstub.JSON(200, groupsJSON))
+	e2.reg.Register("find by name", httpstub.REST("GET", "/beta/applications"),
+		httpstub.JSON(200, `{"value":[{"id":"obj-x","appId":"`+hybridGUID+`","displayName":"Something else"}]}`))
+	r := e2.run("new-hybridapplication", "--target-uri", "exch01.contoso.local", "--dry-run", "-o", "json")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, `"operation": "create"`)
 }
 
 func TestNewAppOnlyIsExit3(t *testing.T) {
@@ -256,7 +393,7 @@ func TestNewAppOnlyIsExit3(t *testing.T) {
 func TestServerErrorsAfterRetriesAreExit6(t *testing.T) {
 	e := newTestEnv(t)
 	// A Retry-After of 2 s cannot fit the test's 1 s budget: one attempt.
-	e.reg.Register("503", httpstub.REST("GET", "/beta/applications"), func(w http.ResponseWriter, r *http.Request) {
+	e.reg.Register("503", httpstub.REST("GET", spPath), func(w http.ResponseWriter, r *http.Request) {
 		httpstub.WithHeader("Retry-After", "2", httpstub.GraphError(503, "serviceUnavailable", "down"))(w, r)
 	})
 	r := e.run("get-hybridapplication")
@@ -264,38 +401,39 @@ func TestServerErrorsAfterRetriesAreExit6(t *testing.T) {
 	assert.Contains(t, r.stderr, "request-id")
 }
 
-const newAppPublished = `{"value":[{"id":"obj-new","appId":"11111111-2222-4333-8444-555555555555","displayName":"Exchange Hybrid Agent - exch01.contoso.local",
- "onPremisesPublishing":{"externalUrl":"https://11111111-2222-4333-8444-555555555555.resource.mailboxmigration.his.msappproxy.net:443/","internalUrl":"https://exch01.contoso.local/"}}]}`
-
 // A run that failed at the group assignment left a published app: the
 // re-run must assign the group, not report success with nothing done.
+func stubResumePublished(e *testEnv) {
+	e.reg.Register("groups", httpstub.REST("GET", groupsPath), httpstub.JSON(200, groupsJSON))
+	e.reg.Register("find by name", httpstub.REST("GET", "/beta/applications"),
+		httpstub.JSON(200, `{"value":[{"id":"obj-new","appId":"`+newAppID+`","displayName":"`+newName+`"}]}`))
+	e.stubPublishing("obj-new", newAppID, newName, `{"externalUrl":"`+newAppExt+`","internalUrl":"https://exch01.contoso.local/"}`)
+}
+
 func TestNewResumeAssignsMissingGroup(t *testing.T) {
 	e := newTestEnv(t)
-	e.reg.Register("groups", httpstub.REST("GET", groupsPath), httpstub.JSON(200, groupsJSON))
-	e.reg.Register("find by name", httpstub.REST("GET", "/beta/applications"), httpstub.JSON(200, newAppPublished))
+	stubResumePublished(e)
 	e.reg.Register("assign", httpstub.REST("PUT", "/beta/applications/obj-new/connectorGroup/$ref"), httpstub.Status(204))
-	e.reg.Register("read back", httpstub.REST("GET", "/beta/applications(appId='11111111-2222-4333-8444-555555555555')"),
-		httpstub.JSON(200, `{"id":"obj-new","appId":"11111111-2222-4333-8444-555555555555","displayName":"x","onPremisesPublishing":{"externalUrl":"https://11111111-2222-4333-8444-555555555555.resource.mailboxmigration.his.msappproxy.net:443/","internalUrl":"https://exch01.contoso.local/"}}`))
+	e.stubPublishing("obj-new", newAppID, newName, `{"externalUrl":"`+newAppExt+`","internalUrl":"https://exch01.contoso.local/"}`)
 	r := e.run("new-hybridapplication", "--target-uri", "exch01.contoso.local", "-o", "json")
 	require.Equal(t, 0, r.code, r.stderr)
-	assert.Contains(t, r.stdout, "11111111-2222-4333-8444-555555555555")
+	assert.Contains(t, r.stdout, newAppID)
 }
 
 func TestNewResumeFailureStillNamesCleanup(t *testing.T) {
 	e := newTestEnv(t)
-	e.reg.Register("groups", httpstub.REST("GET", groupsPath), httpstub.JSON(200, groupsJSON))
-	e.reg.Register("find by name", httpstub.REST("GET", "/beta/applications"), httpstub.JSON(200, newAppPublished))
+	stubResumePublished(e)
 	e.reg.Register("assign fails", httpstub.REST("PUT", "/beta/applications/obj-new/connectorGroup/$ref"),
 		httpstub.GraphError(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation."))
 	r := e.run("new-hybridapplication", "--target-uri", "exch01.contoso.local")
 	assert.Equal(t, 1, r.code)
-	assert.True(t, contains(r.stderr, "--app-id 11111111-2222-4333-8444-555555555555 --delete-application", "delegated-only"), r.stderr)
+	assert.True(t, contains(r.stderr, "--app-id "+newAppID+" --delete-application", "delegated-only"), r.stderr)
 }
 
 func TestNewDryRunOnPublishedAppKeepsPlanShape(t *testing.T) {
 	e := newTestEnv(t)
 	e.reg.Register("groups", httpstub.REST("GET", groupsPath), httpstub.JSON(200, groupsJSON))
-	e.reg.Register("app", httpstub.REST("GET", appByAppID), httpstub.JSON(200, hybridAppJSON("https://exch01.contoso.local/")))
+	e.stubHybrid("https://exch01.contoso.local/")
 	r := e.run("new-hybridapplication", "--app-id", hybridGUID, "--target-uri", "exch01.contoso.local", "--dry-run", "-o", "json")
 	require.Equal(t, 0, r.code, r.stderr)
 	var plans []map[string]any
@@ -306,23 +444,25 @@ func TestNewDryRunOnPublishedAppKeepsPlanShape(t *testing.T) {
 
 	e2 := newTestEnv(t)
 	e2.reg.Register("groups", httpstub.REST("GET", groupsPath), httpstub.JSON(200, groupsJSON))
-	e2.reg.Register("app", httpstub.REST("GET", appByAppID), httpstub.JSON(200, hybridAppJSON("https://exch01.contoso.local/")))
+	e2.stubHybrid("https://exch01.contoso.local/")
 	r = e2.run("new-hybridapplication", "--app-id", hybridGUID, "--target-uri", "exch09.contoso.local")
 	assert.Equal(t, 1, r.code, "a state conflict found after network calls is not a usage error")
 	assert.Contains(t, r.stderr, "update-hybridapplication")
 }
 
-// Publishing an existing app adds the route to its URIs and keeps the rest.
+// Publishing an existing app adds the route to its web URIs, keeps the
+// rest, and leaves identifierUris alone (R4).
 func TestNewWithAppIDMergesURIs(t *testing.T) {
 	e := newTestEnv(t)
 	e.reg.Register("groups", httpstub.REST("GET", groupsPath), httpstub.JSON(200, groupsJSON))
-	e.reg.Register("app", httpstub.REST("GET", appByAppID), httpstub.JSON(200,
-		`{"id":"obj-1","appId":"`+hybridGUID+`","displayName":"Existing","identifierUris":["api://existing"],"web":{"redirectUris":["https://app.contoso.com/signin"],"homePageUrl":"https://app.contoso.com/"},"onPremisesPublishing":null}`))
+	e.stubApp("obj-1", hybridGUID, "Existing", "")
+	e.reg.Register("web", httpstub.Query(httpstub.REST("GET", "/beta/applications/obj-1"), "$select", selWeb), httpstub.JSON(200,
+		`{"id":"obj-1","appId":"`+hybridGUID+`","identifierUris":["api://existing"],"web":{"redirectUris":["https://app.contoso.com/signin"],"homePageUrl":"https://app.contoso.com/"}}`))
 	e.reg.Register("uris", httpstub.REST("PATCH", "/beta/applications/obj-1"), httpstub.Status(204))
 	e.reg.Register("publish", httpstub.REST("PATCH", "/beta/applications/obj-1"), httpstub.Status(204))
 	e.reg.Register("assign", httpstub.REST("PUT", "/beta/applications/obj-1/connectorGroup/$ref"), httpstub.Status(204))
-	e.reg.Register("read back", httpstub.REST("GET", appByAppID), httpstub.JSON(200, hybridAppJSON("https://exch01.contoso.local/")))
+	e.stubPublishing("obj-1", hybridGUID, "Existing", hybridPub("https://exch01.contoso.local/"))
 	r := e.run("new-hybridapplication", "--app-id", hybridGUID, "--target-uri", "exch01.contoso.local", "-o", "json")
 	require.Equal(t, 0, r.code, r.stderr)
-	assert.JSONEq(t, `{"identifierUris":["api://existing","`+hybridExt+`"],"web":{"redirectUris":["https://app.contoso.com/signin","`+hybridExt+`"],"homePageUrl":"https://app.contoso.com/"}}`, e.reg.Bodies[2])
+	assert.JSONEq(t, `{"web":{"redirectUris":["https://app.contoso.com/signin","`+hybridExt+`"],"homePageUrl":"https://app.contoso.com/"}}`, e.reg.Bodies[5])
 }

@@ -66,7 +66,7 @@ func (e *testEnv) run(args ...string) result {
 		}
 		gc, _ := cloud.Lookup(s.Cloud.Name)
 		return appproxy.New(appproxy.Options{
-			BaseURL: srv.URL + "/beta", GraphRoot: gc.GraphRoot, HTTPClient: srv.Client(),
+			BaseURL: srv.URL + "/beta", HTTPClient: srv.Client(),
 			Tokens: fakeTokens{appOnly: e.appOnly}, Cloud: gc, RetryBudget: time.Second,
 			Sleep: func(context.Context, time.Duration) error { return nil },
 		}), nil

@@ -2,6 +2,7 @@ package cmdlets
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -29,6 +30,7 @@ type NewHybridApplicationOptions struct {
 	AppID          string
 	ConnectorGroup string
 	DryRun         bool
+	Force          bool
 }
 
 // NewCmdNewHybridApplication builds new-hybridapplication.
@@ -43,8 +45,9 @@ func NewCmdNewHybridApplication(f *Factory, runF func(*NewHybridApplicationOptio
 			reaches --target-uri through the Hybrid Agents.
 
 			Without --app-id the documented Graph flow runs: instantiate the custom
-			application template, set its URIs, set onPremisesPublishing (passthru),
-			and assign a connector group: --connector-group, else "Default group for
+			application template (Graph v1.0), add the route to its web redirect
+			URIs, publish it with the body HCW itself sends (passthru), and assign a
+			connector group: --connector-group, else "Default group for
 			Exchange Online" when it exists, else the tenant's default group. The
 			assignment is a delegated-only Graph call, so this needs a user sign-in.
 
@@ -76,6 +79,9 @@ func NewCmdNewHybridApplication(f *Factory, runF func(*NewHybridApplicationOptio
 					return err
 				}
 			}
+			if err := f.requireModernHybridCloud(opts.Force); err != nil {
+				return err
+			}
 			if err := f.requireSignInConfig(); err != nil {
 				return err
 			}
@@ -91,6 +97,7 @@ func NewCmdNewHybridApplication(f *Factory, runF func(*NewHybridApplicationOptio
 	cmd.Flags().StringVar(&opts.AppID, "app-id", "", "publish this existing application instead of creating one")
 	cmd.Flags().StringVar(&opts.ConnectorGroup, "connector-group", "", "connector group to assign (default: \""+appproxy.ExchangeGroupName+"\", else the default group)")
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print the planned change and write nothing")
+	cmd.Flags().BoolVar(&opts.Force, "force", false, "write even outside the Global cloud, where Modern Hybrid is unsupported")
 	return cmd
 }
 
@@ -150,6 +157,7 @@ func newHybridApplicationRun(opts *NewHybridApplicationOptions) error {
 		if app, err = client.GetApplication(ctx, opts.AppID); err != nil {
 			return appNotFound(ctx, client, opts.AppID, err)
 		}
+		routeGUID = app.AppID
 	} else {
 		name := hybridDisplayName(opts.TargetURI)
 		existing, err := client.FindApplicationsByDisplayName(ctx, name)
@@ -165,6 +173,9 @@ func newHybridApplicationRun(opts *NewHybridApplicationOptions) error {
 			// name it and its cleanup command.
 			p.created = app
 			opts.Logf("found %q (appId %s) from an earlier run; resuming with it", name, app.AppID)
+			if err := client.ReadPublishing(ctx, app); err != nil {
+				return p.fail("read the application from the earlier run", err)
+			}
 		default:
 			return fmt.Errorf("%d applications are named %q; publish one explicitly with --app-id", len(existing), name)
 		}
@@ -177,10 +188,15 @@ func newHybridApplicationRun(opts *NewHybridApplicationOptions) error {
 		if _, ok := appproxy.HybridRouteGUID(app.ExternalURL(), opts.Suffix); !ok {
 			return exitcode.NotFoundf("application %s is already published at %s, which is not a hybrid route; refusing to overwrite it", app.AppID, app.ExternalURL())
 		}
-		if app.InternalURL() != opts.TargetURI {
+		if !appproxy.SameURL(app.InternalURL(), opts.TargetURI) {
 			return fmt.Errorf("application %s is already published to %s; use update-hybridapplication to retarget it", app.AppID, app.InternalURL())
 		}
 		alreadyPublished = true
+	}
+	if app != nil && !alreadyPublished {
+		if err := client.ReadWeb(ctx, app); err != nil {
+			return p.fail("read the application's web settings", err)
+		}
 	}
 	// Re-assigning is idempotent; it is done for a resumed create or when a
 	// group was asked for, never to move an app HCW placed elsewhere.
@@ -192,27 +208,35 @@ func newHybridApplicationRun(opts *NewHybridApplicationOptions) error {
 	}
 
 	if app == nil {
-		if app, err = client.Instantiate(ctx, hybridDisplayName(opts.TargetURI)); err != nil {
+		created, err := client.Instantiate(ctx, hybridDisplayName(opts.TargetURI))
+		if created != nil {
+			// Recorded the moment the create answered: every later failure
+			// names it and its cleanup command.
+			p.created = created
+			p.done = append(p.done, "created application")
+		}
+		if err != nil {
+			var ge *appproxy.Error
+			var lost *appproxy.LostCreateError
+			if created == nil && !errors.As(err, &lost) && !errors.Is(err, exitcode.ErrAuth) && (!errors.As(err, &ge) || ge.Status >= 500) {
+				// No answer, or a 5xx: the POST may have created the app
+				// anyway. Exit 1 (a half-known state, not an outage), and
+				// say how to find out.
+				return fmt.Errorf("create application: %s; Graph may have created %q anyway: re-run the same command, which resumes with it if it exists",
+					err.Error(), hybridDisplayName(opts.TargetURI))
+			}
 			return p.fail("create application", err)
 		}
-		p.created = app
-		p.done = append(p.done, "created application")
+		app = created
 		routeGUID = app.AppID
 	}
+	want := appproxy.HybridPublishing(routeGUID, opts.Suffix, opts.TargetURI)
 	if !alreadyPublished {
-		external := appproxy.HybridRouteURL(routeGUID, opts.Suffix)
-		if err := client.SetWebURIs(ctx, app, external); err != nil {
-			return p.fail("set application URIs", err)
+		if err := client.SetWebURIs(ctx, app, want.ExternalURL); err != nil {
+			return p.fail("set the application's web URIs", err)
 		}
-		p.done = append(p.done, "set URIs")
-		if err := client.UpdatePublishing(ctx, app.ID, map[string]any{
-			"internalUrl":                   opts.TargetURI,
-			"externalUrl":                   external,
-			"externalAuthenticationType":    "passthru",
-			"isTranslateHostHeaderEnabled":  false,
-			"isTranslateLinksInBodyEnabled": false,
-			"applicationServerTimeout":      "default",
-		}); err != nil {
+		p.done = append(p.done, "set web URIs")
+		if err := client.UpdatePublishing(ctx, app.ID, want); err != nil {
 			return p.fail("set onPremisesPublishing", err)
 		}
 		p.done = append(p.done, "published")
@@ -225,11 +249,16 @@ func newHybridApplicationRun(opts *NewHybridApplicationOptions) error {
 	} else {
 		opts.Logf("application %s is already published to %s; nothing to do", app.AppID, opts.TargetURI)
 	}
-	final, err := client.GetApplication(ctx, routeGUID)
-	if err != nil {
+	// Read back by object id and compare: Entra may store something other
+	// than what was written (R7), and only what it stores routes traffic.
+	if err := client.ReadPublishing(ctx, app); err != nil {
 		return p.fail("read back the application", err)
 	}
-	views := []ApplicationView{newApplicationView(final)}
+	if !appproxy.SameURL(app.ExternalURL(), want.ExternalURL) || !appproxy.SameURL(app.InternalURL(), want.InternalURL) {
+		return p.fail("check what Entra stored", fmt.Errorf("the publishing was accepted, but Graph reports externalUrl %q and internalUrl %q (written: %s and %s)",
+			app.ExternalURL(), app.InternalURL(), want.ExternalURL, want.InternalURL))
+	}
+	views := []ApplicationView{newApplicationView(app)}
 	return output.Print(opts.IO.Out, format, views, func() output.TableData { return applicationTable(views) })
 }
 
@@ -256,14 +285,14 @@ func planNew(app *appproxy.Application, routeGUID string, group *appproxy.Connec
 		"externalUrl":                ext,
 		"internalUrl":                opts.TargetURI,
 		"externalAuthenticationType": "passthru",
+		"applicationType":            "microsoftapp",
 	}
 	if assign {
 		after["connectorGroupId"], after["connectorGroupName"] = group.ID, group.Name
 	}
 	if app != nil && !alreadyPublished {
 		if change := appproxy.WebURIChange(app, ext); change != nil {
-			after["identifierUris"] = change["identifierUris"]
-			after["web"] = change["web"]
+			after["web"] = change
 		}
 	}
 	plan.After = after

@@ -2,6 +2,7 @@ package cmdlets
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
@@ -24,6 +25,7 @@ type RemoveHybridApplicationOptions struct {
 	AppID             string
 	DeleteApplication bool
 	DryRun            bool
+	Force             bool
 }
 
 // NewCmdRemoveHybridApplication builds remove-hybridapplication.
@@ -55,6 +57,9 @@ func NewCmdRemoveHybridApplication(f *Factory, runF func(*RemoveHybridApplicatio
 			if opts.AppID, err = validate.AppID("--app-id", opts.AppID); err != nil {
 				return err
 			}
+			if err := f.requireModernHybridCloud(opts.Force); err != nil {
+				return err
+			}
 			if err := f.requireSignInConfig(); err != nil {
 				return err
 			}
@@ -69,6 +74,7 @@ func NewCmdRemoveHybridApplication(f *Factory, runF func(*RemoveHybridApplicatio
 	cmd.Flags().StringVar(&opts.AppID, "app-id", "", "GUID of the hybrid route, or the route host or TargetSharingEpr URL (required)")
 	cmd.Flags().BoolVar(&opts.DeleteApplication, "delete-application", false, "also delete the application and its service principal")
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print the planned change and write nothing")
+	cmd.Flags().BoolVar(&opts.Force, "force", false, "write even outside the Global cloud, where Modern Hybrid is unsupported")
 	return cmd
 }
 
@@ -109,6 +115,14 @@ func removeHybridApplicationRun(opts *RemoveHybridApplicationOptions) error {
 	if published {
 		if err := client.Unpublish(ctx, app.ID); err != nil {
 			return err
+		}
+		if !opts.DeleteApplication {
+			if err := client.ReadPublishing(ctx, app); err != nil {
+				return fmt.Errorf("unpublish %s: Graph accepted the change, but reading it back failed: %w", opts.AppID, err)
+			}
+			if app.Published() {
+				return fmt.Errorf("unpublish %s: Graph accepted the change but still reports it published at %s; check the application in Entra", opts.AppID, app.ExternalURL())
+			}
 		}
 	}
 	if opts.DeleteApplication {

@@ -2,6 +2,7 @@ package cmdlets
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
@@ -25,6 +26,7 @@ type UpdateHybridApplicationOptions struct {
 	AppID     string
 	TargetURI string
 	DryRun    bool
+	Force     bool
 }
 
 // NewCmdUpdateHybridApplication builds update-hybridapplication.
@@ -57,6 +59,9 @@ func NewCmdUpdateHybridApplication(f *Factory, runF func(*UpdateHybridApplicatio
 			if opts.TargetURI, err = validate.TargetURI("--target-uri", opts.TargetURI); err != nil {
 				return err
 			}
+			if err := f.requireModernHybridCloud(opts.Force); err != nil {
+				return err
+			}
 			if err := f.requireSignInConfig(); err != nil {
 				return err
 			}
@@ -71,6 +76,7 @@ func NewCmdUpdateHybridApplication(f *Factory, runF func(*UpdateHybridApplicatio
 	cmd.Flags().StringVar(&opts.AppID, "app-id", "", "GUID of the hybrid route, or the route host or TargetSharingEpr URL (required)")
 	cmd.Flags().StringVar(&opts.TargetURI, "target-uri", "", "new on-premises target: https URI or FQDN (required)")
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print the planned change and write nothing")
+	cmd.Flags().BoolVar(&opts.Force, "force", false, "write even outside the Global cloud, where Modern Hybrid is unsupported")
 	return cmd
 }
 
@@ -98,19 +104,19 @@ func updateHybridApplicationRun(opts *UpdateHybridApplicationOptions) error {
 		plan := []DryRunView{{Operation: "update", AppID: opts.AppID, Before: before, After: after}}
 		return output.Print(opts.IO.Out, format, plan, func() output.TableData { return dryRunTable(plan) })
 	}
-	if app.InternalURL() == opts.TargetURI {
+	if appproxy.SameURL(app.InternalURL(), opts.TargetURI) {
 		opts.Logf("internalUrl is already %s; nothing to change", opts.TargetURI)
 	} else {
-		// Always both URLs: Graph re-validates the pair, and Microsoft's
-		// troubleshooting guide sends both even to change one.
-		if err := client.UpdatePublishing(opts.Context, app.ID, map[string]any{
-			"internalUrl": opts.TargetURI,
-			"externalUrl": external,
-		}); err != nil {
+		if err := client.UpdatePublishing(opts.Context, app.ID, appproxy.Retarget(external, opts.TargetURI)); err != nil {
 			return err
 		}
-		if app, err = client.GetApplication(opts.Context, opts.AppID); err != nil {
-			return err
+		// Read back by object id: only what Graph now reports counts.
+		if err := client.ReadPublishing(opts.Context, app); err != nil {
+			return fmt.Errorf("retarget %s: Graph accepted the change to %s, but reading it back failed: %w", opts.AppID, opts.TargetURI, err)
+		}
+		if !appproxy.SameURL(app.InternalURL(), opts.TargetURI) {
+			return fmt.Errorf("retarget %s: Graph accepted the change but still reports internalUrl %q (asked for %s); check the application in Entra before relying on it",
+				opts.AppID, app.InternalURL(), opts.TargetURI)
 		}
 	}
 	views := []ApplicationView{newApplicationView(app)}

@@ -33,10 +33,10 @@ func TestGraphTablesFitTheTerminal(t *testing.T) {
 			e.reg.Register("groups", httpstub.REST("GET", groupsPath), httpstub.JSON(200, groupsJSON))
 		}, "EXCH-AGENT01.contoso.local"},
 		"applications": {[]string{"get-hybridapplication", "--app-id", hybridGUID}, func(e *testEnv) {
-			e.reg.Register("app", httpstub.REST("GET", appByAppID), httpstub.JSON(200, hybridAppJSON("https://exch01.contoso.local/")))
+			e.stubHybrid("https://exch01.contoso.local/")
 		}, hybridGUID},
 		"update plan": {[]string{"update-hybridapplication", "--app-id", hybridGUID, "--target-uri", "mail-lb.contoso.com", "--dry-run"}, func(e *testEnv) {
-			e.reg.Register("app", httpstub.REST("GET", appByAppID), httpstub.JSON(200, hybridAppJSON("https://exch01.contoso.local/")))
+			e.stubHybrid("https://exch01.contoso.local/")
 		}, "mail-lb.contoso.com"},
 	}
 	for name, c := range cases {
@@ -59,7 +59,7 @@ func TestGraphTablesFitTheTerminal(t *testing.T) {
 	assert.Contains(t, r.stdout, "(not shown: ID, EXTERNAL IP; -o wide shows every column)")
 
 	e = newTestEnv(t)
-	e.reg.Register("app", httpstub.REST("GET", appByAppID), httpstub.JSON(200, hybridAppJSON("https://exch01.contoso.local/")))
+	e.stubHybrid("https://exch01.contoso.local/")
 	r = e.run("get-hybridapplication", "--app-id", hybridGUID)
 	got, _ := widest(r.stdout)
 	assert.Greater(t, got, 120, "a pipe gets full values")

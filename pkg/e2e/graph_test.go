@@ -53,12 +53,14 @@ func TestServerFaultsNeverLookLikeSuccess(t *testing.T) {
 		fault labtenant.Fault
 		want  int
 	}{
-		{"malformed JSON", labtenant.Fault{Kind: labtenant.FaultMalformed, Path: "/beta/applications"}, 1},
+		{"malformed JSON in the listing", labtenant.Fault{Kind: labtenant.FaultMalformed, Path: "/beta/servicePrincipals"}, 1},
+		{"malformed JSON in a per-app read", labtenant.Fault{Kind: labtenant.FaultMalformed, Path: "/beta/applications/"}, 1},
 		{"truncated JSON", labtenant.Fault{Kind: labtenant.FaultTruncate, Path: "/beta/applications"}, 1},
-		{"nextLink loop", labtenant.Fault{Kind: labtenant.FaultNextLinkLoop, Path: "/beta/applications"}, 1},
+		{"nextLink loop", labtenant.Fault{Kind: labtenant.FaultNextLinkLoop, Path: "/beta/servicePrincipals"}, 1},
 		{"dropped connection", labtenant.Fault{Kind: labtenant.FaultDrop, Path: "/beta/applications"}, 6},
+		{"500 storm", labtenant.Fault{Kind: labtenant.FaultStatus, Status: 500, Path: "/beta/servicePrincipals"}, 6},
 		{"503 storm", labtenant.Fault{Kind: labtenant.FaultStatus, Status: 503, Path: "/beta/applications"}, 6},
-		{"504 storm", labtenant.Fault{Kind: labtenant.FaultStatus, Status: 504, Path: "/beta/applications"}, 6},
+		{"504 storm", labtenant.Fault{Kind: labtenant.FaultStatus, Status: 504, Path: "/beta/servicePrincipals"}, 6},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -89,7 +91,9 @@ func TestUpdateNewRemoveAgainstLab(t *testing.T) {
 	r := w.run("", nil, "update-hybridapplication", "--app-id", labtenant.HybridAppID, "--target-uri", "mail-lb.contoso.com", "--dry-run", "-o", "json")
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Contains(t, r.stdout, `"operation": "update"`)
-	assert.Zero(t, w.lab.CountRequests("/beta/applications/"+labtenant.HybridAppObjectID), "dry run writes nothing")
+	for _, req := range w.lab.Requests() {
+		assert.Equal(t, "GET", req.Method, "dry run writes nothing: %+v", req)
+	}
 
 	r = w.run("", nil, "update-hybridapplication", "--app-id", labtenant.HybridAppID, "--target-uri", "mail-lb.contoso.com", "-o", "json")
 	require.Equal(t, 0, r.code, r.stderr)

@@ -36,7 +36,9 @@ func TestDeadProxyIsPlainAndFast(t *testing.T) {
 		assert.Contains(t, r.stderr, "cannot reach the proxy http://127.0.0.1:9 (connection refused); check --proxy / HTTPS_PROXY", args)
 		assert.NotContains(t, r.stderr, "proxyconnect", args)
 		assert.NotContains(t, r.stderr, "dial tcp", args)
-		assert.True(t, oneLine(r.stderr), "%v: %q", args, r.stderr)
+		// One error line (ROPC adds its deprecation warning before it).
+		assert.Equal(t, 1, strings.Count(r.stderr, "hybridmgmt: "), "%v: %q", args, r.stderr)
+		assert.True(t, strings.HasSuffix(r.stderr, "check --proxy / HTTPS_PROXY\n"), "%v: %q", args, r.stderr)
 		assert.Empty(t, r.stdout)
 	}
 	assert.LessOrEqual(t, w.lab.CountRequests("/beta/"), 0, "nothing reached Graph")

@@ -32,6 +32,12 @@ func serverError(method, path string) labtenant.Fault {
 	return labtenant.Fault{Kind: labtenant.FaultStatus, Status: http.StatusInternalServerError, Method: method, Path: path, Count: 1}
 }
 
+// refused is a one-off 400: unlike a 500 (retried on idempotent calls,
+// R9) it fails the step at once.
+func refused(method, path string) labtenant.Fault {
+	return labtenant.Fault{Kind: labtenant.FaultStatus, Status: http.StatusBadRequest, Method: method, Path: path, Count: 1}
+}
+
 // new-hybridapplication makes five writes and reads in a row. Failing each
 // in turn: exit 1, one stderr line that names what exists by then and the
 // exact command that removes it; a re-run without the fault finishes the job
@@ -42,8 +48,8 @@ func TestNewHybridApplicationFailsAtEachStep(t *testing.T) {
 		faults  []labtenant.Fault
 		created bool // whether the application exists when the step fails
 	}{
-		{"create (instantiate POST)", []labtenant.Fault{serverError(http.MethodPost, "/beta/applicationTemplates/")}, false},
-		{"set URIs (first PATCH)", []labtenant.Fault{serverError(http.MethodPatch, "/beta/applications/")}, true},
+		{"create (instantiate POST)", []labtenant.Fault{serverError(http.MethodPost, "/v1.0/applicationTemplates/")}, false},
+		{"set URIs (first PATCH)", []labtenant.Fault{refused(http.MethodPatch, "/beta/applications/")}, true},
 		// Both PATCHes go to /applications/{id}; the lab scopes faults by
 		// path and method only. The first rule answers the URIs PATCH with
 		// 200 and an unreadable body, which a write that expects no body
@@ -51,10 +57,10 @@ func TestNewHybridApplicationFailsAtEachStep(t *testing.T) {
 		// were therefore not stored; the re-run sets them again.)
 		{"set onPremisesPublishing (second PATCH)", []labtenant.Fault{
 			{Kind: labtenant.FaultMalformed, Method: http.MethodPatch, Path: "/beta/applications/", Count: 1},
-			serverError(http.MethodPatch, "/beta/applications/"),
+			refused(http.MethodPatch, "/beta/applications/"),
 		}, true},
-		{"assign connector group (PUT $ref)", []labtenant.Fault{serverError(http.MethodPut, "/beta/applications/")}, true},
-		{"read back (GET)", []labtenant.Fault{serverError(http.MethodGet, "/beta/applications(")}, true},
+		{"assign connector group (PUT $ref)", []labtenant.Fault{refused(http.MethodPut, "/beta/applications/")}, true},
+		{"read back (GET)", []labtenant.Fault{refused(http.MethodGet, "/beta/applications/")}, true},
 	}
 	for _, s := range steps {
 		t.Run(s.name, func(t *testing.T) {
@@ -93,7 +99,8 @@ func TestNewHybridApplicationFailsAtEachStep(t *testing.T) {
 			ext := "https://" + a.AppID + ".resource.mailboxmigration.his.msappproxy.net:443/"
 			assert.Equal(t, ext, a.OnPremisesPublishing["externalUrl"])
 			assert.Equal(t, "passthru", a.OnPremisesPublishing["externalAuthenticationType"])
-			assert.Equal(t, []string{ext}, a.IdentifierURIs, "the URIs are set")
+			assert.Empty(t, a.IdentifierURIs, "R4: the route never goes into identifierUris")
+			assert.Equal(t, []any{ext}, a.Web["redirectUris"], "the web URIs are set")
 			assert.Equal(t, labtenant.ExchangeGroupID, a.ConnectorGroupID, "the connector group is assigned")
 		})
 	}
@@ -102,7 +109,7 @@ func TestNewHybridApplicationFailsAtEachStep(t *testing.T) {
 // The cleanup command the failure prints works as printed.
 func TestNewHybridApplicationCleanupCommandWorks(t *testing.T) {
 	w := signedIn(t)
-	require.NoError(t, w.lab.SetFaults([]labtenant.Fault{serverError(http.MethodPut, "/beta/applications/")}))
+	require.NoError(t, w.lab.SetFaults([]labtenant.Fault{refused(http.MethodPut, "/beta/applications/")}))
 	r := w.run("", nil, "new-hybridapplication", "--target-uri", failTarget)
 	require.Equal(t, 1, r.code, r.stderr)
 	_, cmdline, ok := strings.Cut(strings.TrimSpace(r.stderr), "clean up with: ")

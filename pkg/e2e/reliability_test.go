@@ -205,11 +205,11 @@ func TestInterruptDuringGraphRetryEndsPromptly(t *testing.T) {
 func TestThrottlingStormWithRetryAfterStopsAtBudget(t *testing.T) {
 	t.Parallel() // mostly waiting out timeouts and Retry-After
 	w := signedIn(t)
-	w.lab.SetFaults([]labtenant.Fault{{Kind: labtenant.FaultStatus, Status: 429, RetryAfter: "1", Path: "/beta/applications"}})
+	w.lab.SetFaults([]labtenant.Fault{{Kind: labtenant.FaultStatus, Status: 429, RetryAfter: "1", Path: "/beta/servicePrincipals"}})
 	r := w.run("", map[string]string{"HYBRIDMGMT_RETRY_BUDGET": "4s"}, "get-hybridapplication", "--verbose")
 	assert.Equal(t, 6, r.code, r.stderr)
 	assert.Empty(t, r.stdout)
-	attempts := w.lab.CountRequests("/beta/applications")
+	attempts := w.lab.CountRequests("/beta/servicePrincipals")
 	assert.True(t, attempts >= 2 && attempts <= 5, "%d attempts: 1 s apart within a 4 s budget", attempts)
 	assert.Contains(t, r.stderr, "would overrun the 4s retry budget")
 
@@ -219,18 +219,18 @@ func TestThrottlingStormWithRetryAfterStopsAtBudget(t *testing.T) {
 	lastID := ""
 	for _, l := range lines {
 		if _, id, ok := strings.Cut(l, "-> 429 request-id="); ok {
-			lastID = id
+			lastID, _, _ = strings.Cut(id, " ")
 		}
 	}
 	require.NotEmpty(t, lastID, r.stderr)
-	assert.Contains(t, final, "[request-id "+lastID+"]", "the error names the last attempt's request-id")
+	assert.Contains(t, final, "[request-id "+lastID+", client-request-id ", "the error names the last attempt's request-id")
 	assert.Contains(t, final, "would overrun the 4s retry budget", "the error says why the retries stopped")
 
 	w.lab.ResetStats()
-	w.lab.SetFaults([]labtenant.Fault{{Kind: labtenant.FaultStatus, Status: 429, RetryAfter: "120", Path: "/beta/applications"}})
+	w.lab.SetFaults([]labtenant.Fault{{Kind: labtenant.FaultStatus, Status: 429, RetryAfter: "120", Path: "/beta/servicePrincipals"}})
 	r = w.run("", map[string]string{"HYBRIDMGMT_RETRY_BUDGET": "3s"}, "get-hybridapplication")
 	assert.Equal(t, 6, r.code, r.stderr)
 	assert.True(t, oneLine(r.stderr), "one stderr line: %q", r.stderr)
-	assert.Equal(t, 1, w.lab.CountRequests("/beta/applications"), "a Retry-After beyond the budget is not waited for")
+	assert.Equal(t, 1, w.lab.CountRequests("/beta/servicePrincipals"), "a Retry-After beyond the budget is not waited for")
 	assert.Contains(t, r.stderr, "gave up after 1 attempt: ")
 }

@@ -38,6 +38,10 @@ const (
 	// FaultRejectExpand answers $expand=members on connector groups with
 	// 400 Request_UnsupportedQuery.
 	FaultRejectExpand FaultKind = "reject-expand"
+	// FaultRejectExpandBlank answers the same request with Status (default
+	// 400) and an error envelope whose code is "" and whose message is
+	// vague, as the App Proxy backend does (R9: [G-8929]).
+	FaultRejectExpandBlank FaultKind = "reject-expand-blank"
 	// FaultTokenError fails the token endpoint in the AAD error shape:
 	// AADSTS picks a catalogued error (e.g. 50076), else Status (default
 	// 500) with server_error / AADSTS50000.
@@ -47,7 +51,7 @@ const (
 var faultKinds = map[FaultKind]bool{
 	FaultLatency: true, FaultStatus: true, FaultMalformed: true, FaultTruncate: true,
 	FaultDrop: true, FaultStall: true, FaultOversize: true, FaultNextLinkLoop: true,
-	FaultRejectExpand: true, FaultTokenError: true,
+	FaultRejectExpand: true, FaultRejectExpandBlank: true, FaultTokenError: true,
 }
 
 // Fault is one injected failure rule.

@@ -94,14 +94,25 @@ type caller struct {
 	user *User // nil for app-only
 }
 
-// The permissions each kind of call accepts (docs: graph-appproxy.md §4).
+// The permissions each kind of call accepts, from Microsoft's permission
+// data (graph-reality R1, sources [G-perm], [G-PR19164], [G-upd-beta]).
+// Where the data is silent the lab takes the narrower answer.
 var (
+	// Connector, connector-group and connectorGroup/$ref calls: delegated
+	// Directory.ReadWrite.All only; no application permission exists.
 	connectorScopes = []string{"Directory.ReadWrite.All"}
-	appReadScopes   = []string{"Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All", "Directory.AccessAsUser.All"}
-	appWriteScopes  = []string{"Application.ReadWrite.All", "Directory.ReadWrite.All", "Directory.AccessAsUser.All"}
-	appReadRoles    = []string{"Application.Read.All", "Application.ReadWrite.All", "Application.ReadWrite.OwnedBy", "Directory.Read.All", "Directory.ReadWrite.All"}
-	appWriteRoles   = []string{"Application.ReadWrite.All", "Application.ReadWrite.OwnedBy", "Directory.ReadWrite.All"}
-	adminRoles      = []string{RoleAppAdm, RoleGlobAdm}
+	// GET of applications and service principals.
+	appReadScopes = []string{"Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"}
+	appReadRoles  = []string{"Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"}
+	// PATCH/DELETE of applications: Directory.ReadWrite.All grants only GET
+	// on /applications (R1); app-only OwnedBy reaches only owned apps, and
+	// the lab's apps have no owners.
+	appWriteScopes = []string{"Application.ReadWrite.All"}
+	appWriteRoles  = []string{"Application.ReadWrite.All"}
+	// applicationTemplates/{id}/instantiate (R1).
+	instantiateScopes = []string{"Application.ReadWrite.All", "Directory.ReadWrite.All"}
+	instantiateRoles  = []string{"Application.ReadWrite.All", "Application.ReadWrite.OwnedBy"}
+	adminRoles        = []string{RoleAppAdm, RoleGlobAdm}
 )
 
 // requireConnectorAccess: connector and connector-group calls have no
@@ -118,26 +129,27 @@ func (c caller) requireConnectorAccess() *graphFail {
 }
 
 func (c caller) requireAppRead() *graphFail {
-	if c.tok.AppOnly {
-		if !anyFold(c.tok.Roles, appReadRoles...) {
-			return denied()
-		}
-		return nil
-	}
-	if c.user == nil || !anyFold(c.tok.Scopes, appReadScopes...) {
-		return denied()
-	}
-	return nil
+	return c.require(appReadScopes, appReadRoles, false)
 }
 
 func (c caller) requireAppWrite() *graphFail {
+	return c.require(appWriteScopes, appWriteRoles, true)
+}
+
+func (c caller) requireInstantiate() *graphFail {
+	return c.require(instantiateScopes, instantiateRoles, true)
+}
+
+// require checks a delegated token's scopes (and, for writes, the user's
+// admin role) or an app-only token's roles.
+func (c caller) require(scopes, roles []string, adminRole bool) *graphFail {
 	if c.tok.AppOnly {
-		if !anyFold(c.tok.Roles, appWriteRoles...) {
+		if !anyFold(c.tok.Roles, roles...) {
 			return denied()
 		}
 		return nil
 	}
-	if c.user == nil || !anyFold(c.tok.Scopes, appWriteScopes...) || !anyFold(c.user.Roles, adminRoles...) {
+	if c.user == nil || !anyFold(c.tok.Scopes, scopes...) || (adminRole && !anyFold(c.user.Roles, adminRoles...)) {
 		return denied()
 	}
 	return nil
@@ -147,16 +159,10 @@ func (c caller) requireAppWrite() *graphFail {
 func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request) {
 	path := strings.Trim(r.URL.Path, "/")
 	segs := strings.Split(path, "/")
-	if equalFold(segs[0], "v1.0") {
-		// The App Proxy surface exists only in beta; the lab serves nothing
-		// else, so v1.0 fails the way a missing segment does.
-		seg := "v1.0"
-		if len(segs) > 1 {
-			seg = segs[1]
-		}
-		writeFail(w, r, segmentNotFound(seg))
-		return
-	}
+	// The App Proxy surface exists only in beta; v1.0 serves the template
+	// instantiate action and plain application reads, which the CLI uses
+	// there (R3), and nothing else.
+	v1 := equalFold(segs[0], "v1.0")
 	segs = segs[1:]
 	tok, why := s.lookupAccessToken(r)
 	if why != "" {
@@ -179,12 +185,20 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request) {
 	}
 	head := strings.ToLower(segs[0])
 	switch {
+	case v1 && (head == "applications" || strings.HasPrefix(head, "applications(")) && r.Method == http.MethodGet && len(segs) <= 2:
+		s.graphApplications(w, r, c, segs)
+	case v1 && head == "applicationtemplates":
+		s.graphTemplates(w, r, c, segs[1:], true)
+	case v1:
+		writeFail(w, r, segmentNotFound(segs[len(segs)-1]))
 	case head == "onpremisespublishingprofiles":
 		s.graphProfiles(w, r, c, segs[1:])
 	case head == "applications" || strings.HasPrefix(head, "applications("):
 		s.graphApplications(w, r, c, segs)
 	case head == "applicationtemplates":
-		s.graphTemplates(w, r, c, segs[1:])
+		s.graphTemplates(w, r, c, segs[1:], false)
+	case head == "serviceprincipals":
+		s.graphServicePrincipals(w, r, c, segs[1:])
 	default:
 		writeFail(w, r, segmentNotFound(segs[0]))
 	}

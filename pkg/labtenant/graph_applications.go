@@ -8,8 +8,8 @@ import (
 	"time"
 )
 
-// appJSON is an application as Graph beta shows it. onPremisesPublishing
-// is included only when asked for (see Settings.PublishingWithoutSelect).
+// appJSON is an application as Graph beta shows it, with
+// onPremisesPublishing only when withPublishing (see appView).
 func appJSON(a *Application, withPublishing bool) map[string]any {
 	m := map[string]any{
 		"id":                     a.ID,
@@ -46,13 +46,31 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// appView renders an app for a GET: $select picks from every property,
-// onPremisesPublishing included; without $select it is left out.
-func (s *Server) appView(a *Application, q odataQuery) (map[string]any, *graphFail) {
-	if len(q.selects) > 0 {
-		return project(appJSON(a, true), q.selects, "application")
+// appView renders an app for a GET. onPremisesPublishing is served by
+// another workload (R5): it is included only in a read of one application
+// by object id whose $select names it (and not even then under
+// PublishingOnlyByPath). Everywhere else a $select naming it is dropped
+// silently, the answer that makes a careless client think the app is not
+// published.
+func (s *Server) appView(a *Application, q odataQuery, byObjectID bool) (map[string]any, *graphFail) {
+	if len(q.selects) == 0 {
+		return appJSON(a, false), nil
 	}
-	return appJSON(a, s.settings.PublishingWithoutSelect), nil
+	withPub := byObjectID && !s.settings.PublishingOnlyByPath
+	sel := q.selects
+	if !withPub {
+		sel = nil
+		for _, p := range q.selects {
+			if !strings.EqualFold(p, "onPremisesPublishing") {
+				sel = append(sel, p)
+			}
+		}
+	}
+	return project(appJSON(a, withPub), sel, "application")
+}
+
+func selectsPublishing(q odataQuery) bool {
+	return containsFold(q.selects, "onPremisesPublishing")
 }
 
 // appGroupID is the connector group serving app i: the explicit
@@ -95,6 +113,11 @@ func (s *Server) graphApplications(w http.ResponseWriter, r *http.Request, c cal
 		writeFail(w, r, badRequest(fmt.Sprintf("Invalid object identifier '%s'.", key)))
 		return
 	}
+	if s.stillReplicating(key) {
+		// R8: a just-created object is not found for a while.
+		writeFail(w, r, notFound(key))
+		return
+	}
 	nav := strings.ToLower(strings.Join(rest, "/"))
 	switch nav {
 	case "":
@@ -113,7 +136,13 @@ func (s *Server) graphApplications(w http.ResponseWriter, r *http.Request, c cal
 			writeFail(w, r, graphMethodNotAllowed())
 			return
 		}
-		s.getPublishing(w, r, c, key, byAppID)
+		if byAppID {
+			// Microsoft's callers read the property by object id only
+			// (R5); the lab refuses the untested form.
+			writeFail(w, r, badRequest("The property 'onPremisesPublishing' can be read only through the application's object id."))
+			return
+		}
+		s.getPublishing(w, r, c, key)
 	case "connectorgroup", "connectorgroup/$ref":
 		s.appConnectorGroup(w, r, c, key, byAppID, nav != "connectorgroup")
 	default:
@@ -168,6 +197,11 @@ func (s *Server) listApplications(w http.ResponseWriter, r *http.Request, c call
 		writeFail(w, r, fail)
 		return
 	}
+	if q.filter != "" && selectsPublishing(q) {
+		// R5: $filter with a cross-workload $select is reported rejected.
+		writeFail(w, r, badRequest("Query option '$select' with property 'onPremisesPublishing' is not supported with '$filter'."))
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	items := []map[string]any{}
@@ -176,7 +210,7 @@ func (s *Server) listApplications(w http.ResponseWriter, r *http.Request, c call
 		if !keep(a) {
 			continue
 		}
-		item, fail := s.appView(a, q)
+		item, fail := s.appView(a, q, false)
 		if fail != nil {
 			writeFail(w, r, fail)
 			return
@@ -219,7 +253,7 @@ func (s *Server) getApplication(w http.ResponseWriter, r *http.Request, c caller
 		writeFail(w, r, fail)
 		return
 	}
-	item, fail := s.appView(&s.st.Applications[i], q)
+	item, fail := s.appView(&s.st.Applications[i], q, !byAppID)
 	if fail != nil {
 		writeFail(w, r, fail)
 		return
@@ -232,9 +266,10 @@ func (s *Server) getApplication(w http.ResponseWriter, r *http.Request, c caller
 	writeGraphJSON(w, http.StatusOK, item)
 }
 
-// getPublishing serves the property path. A published app answers the bare
-// complex value; an unpublished one 204, OData's answer for a null property.
-func (s *Server) getPublishing(w http.ResponseWriter, r *http.Request, c caller, key string, byAppID bool) {
+// getPublishing serves the property path by object id. An unpublished app
+// answers 404 Application_NotFound, what Microsoft's tools read as "not
+// published" (R5).
+func (s *Server) getPublishing(w http.ResponseWriter, r *http.Request, c caller, key string) {
 	if fail := c.requireAppRead(); fail != nil {
 		writeFail(w, r, fail)
 		return
@@ -245,14 +280,14 @@ func (s *Server) getPublishing(w http.ResponseWriter, r *http.Request, c caller,
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	i, fail := s.findAppLocked(key, byAppID)
+	i, fail := s.findAppLocked(key, false)
 	if fail != nil {
 		writeFail(w, r, fail)
 		return
 	}
 	a := &s.st.Applications[i]
 	if a.OnPremisesPublishing == nil {
-		w.WriteHeader(http.StatusNoContent)
+		writeFail(w, r, appNotPublished(key))
 		return
 	}
 	out := map[string]any{"@odata.context": s.baseURL(r) + "/beta/$metadata#applications('" + a.ID + "')/onPremisesPublishing"}
@@ -285,10 +320,21 @@ func (s *Server) patchApplication(w http.ResponseWriter, r *http.Request, c call
 		writeFail(w, r, fail)
 		return
 	}
+	if _, pub := body["onPremisesPublishing"]; pub && len(body) > 1 {
+		// R7: publishing cannot share a PATCH with other properties.
+		writeFail(w, r, badRequest("Property 'onPremisesPublishing' cannot be updated together with other properties of the application."))
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	i, fail := s.findAppLocked(key, byAppID)
 	if fail != nil {
+		if s.st.deletedIndex(key, byAppID) >= 0 {
+			// R10: what HCW meets after its app was deleted.
+			writeFail(w, r, &graphFail{status: http.StatusBadRequest, code: "Invalid_App",
+				message: fmt.Sprintf("Application '%s' is invalid: it has been soft-deleted. Restore it or use another application.", key)})
+			return
+		}
 		writeFail(w, r, fail)
 		return
 	}
@@ -301,6 +347,7 @@ func (s *Server) patchApplication(w http.ResponseWriter, r *http.Request, c call
 		}
 	}
 	s.st.Applications[i] = work
+	s.st.syncOnPremTag(work.AppID, work.OnPremisesPublishing != nil)
 	s.persistLocked()
 	w.WriteHeader(http.StatusNoContent)
 }
@@ -345,8 +392,8 @@ func applyAppProperty(st *State, i int, a *Application, k string, v any) *graphF
 			return nil
 		}
 		for _, u := range list {
-			if !strings.Contains(u, ":") {
-				return badRequest(fmt.Sprintf("Values of identifierUris property must follow one of the following formats: api://<appId>, api://<tenantId>/<appId>, api://<tenantId>/<string>/<appId>, or a URI with a verified domain. '%s' is not valid.", u))
+			if fail := checkIdentifierURI(u); fail != nil {
+				return fail
 			}
 		}
 		a.IdentifierURIs = list
@@ -424,6 +471,7 @@ func (s *Server) deleteApplication(w http.ResponseWriter, r *http.Request, c cal
 		return
 	}
 	appID := s.st.Applications[i].AppID
+	s.st.DeletedApplications = append(s.st.DeletedApplications, s.st.Applications[i])
 	s.st.Applications = append(s.st.Applications[:i], s.st.Applications[i+1:]...)
 	// Deleting an application also deletes its service principal.
 	sps := s.st.ServicePrincipals[:0]
@@ -489,6 +537,12 @@ func (s *Server) appConnectorGroup(w http.ResponseWriter, r *http.Request, c cal
 		writeGraphJSON(w, http.StatusOK, item)
 	case http.MethodPut:
 		ref, _ := body["@odata.id"].(string)
+		if !isCloudGraphRef(ref) {
+			// R13: Graph resolves @odata.id against its own host; a
+			// reference to any other host (the lab's own included) fails.
+			writeFail(w, r, badRequest(fmt.Sprintf("Invalid @odata.id '%s': it must reference the Microsoft Graph service root.", cutText(ref, 200))))
+			return
+		}
 		segs, ok := graphRefSegments(ref)
 		if !ok || len(segs) != 4 || !equalFold(segs[0], "onPremisesPublishingProfiles") ||
 			!equalFold(segs[1], "applicationProxy") || !equalFold(segs[2], "connectorGroups") {
@@ -510,8 +564,10 @@ func (s *Server) appConnectorGroup(w http.ResponseWriter, r *http.Request, c cal
 	}
 }
 
-// graphTemplates serves POST /applicationTemplates/{id}/instantiate.
-func (s *Server) graphTemplates(w http.ResponseWriter, r *http.Request, c caller, segs []string) {
+// graphTemplates serves POST /applicationTemplates/{id}/instantiate on beta
+// and v1.0. The answer's shape differs (R3): beta answers the AAD Graph
+// shape application.objectId without id; v1.0 answers application.id.
+func (s *Server) graphTemplates(w http.ResponseWriter, r *http.Request, c caller, segs []string, v1 bool) {
 	if len(segs) != 2 || !equalFold(segs[1], "instantiate") {
 		last := "applicationTemplates"
 		if len(segs) > 0 {
@@ -524,7 +580,7 @@ func (s *Server) graphTemplates(w http.ResponseWriter, r *http.Request, c caller
 		writeFail(w, r, graphMethodNotAllowed())
 		return
 	}
-	if fail := c.requireAppWrite(); fail != nil {
+	if fail := c.requireInstantiate(); fail != nil {
 		writeFail(w, r, fail)
 		return
 	}
@@ -562,11 +618,20 @@ func (s *Server) graphTemplates(w http.ResponseWriter, r *http.Request, c caller
 	s.mu.Lock()
 	s.st.Applications = append(s.st.Applications, app)
 	s.st.ServicePrincipals = append(s.st.ServicePrincipals, sp)
+	s.startReplicationLocked(app.ID, app.AppID)
 	s.persistLocked()
 	s.mu.Unlock()
+	version := "beta"
+	appOut := appJSON(&app, false)
+	if v1 {
+		version = "v1.0"
+	} else {
+		delete(appOut, "id")
+		appOut["objectId"] = app.ID
+	}
 	writeGraphJSON(w, http.StatusCreated, map[string]any{
-		"@odata.context": s.baseURL(r) + "/beta/$metadata#microsoft.graph.applicationServicePrincipal",
-		"application":    appJSON(&app, false),
+		"@odata.context": s.baseURL(r) + "/" + version + "/$metadata#microsoft.graph.applicationServicePrincipal",
+		"application":    appOut,
 		"servicePrincipal": map[string]any{
 			"id": sp.ID, "appId": sp.AppID, "displayName": sp.DisplayName, "appDisplayName": sp.DisplayName,
 			"applicationTemplateId": sp.ApplicationTemplateID, "servicePrincipalType": sp.ServicePrincipalType,

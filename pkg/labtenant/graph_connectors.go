@@ -138,7 +138,7 @@ func (s *Server) connectorGroups(w http.ResponseWriter, r *http.Request, base st
 			typeName = "application"
 			for i := range s.st.Applications {
 				if s.st.appGroupID(i) == g.ID {
-					items = append(items, appJSON(&s.st.Applications[i], s.settings.PublishingWithoutSelect))
+					items = append(items, appJSON(&s.st.Applications[i], false))
 				}
 			}
 		default:
@@ -167,6 +167,13 @@ func (s *Server) checkMembersExpand(r *http.Request, q odataQuery) *graphFail {
 		}
 		if _, reject := s.faults.take(FaultRejectExpand, r); reject {
 			return unsupportedQuery("Unsupported query: expanding 'members' is not supported on this collection.")
+		}
+		if f, reject := s.faults.take(FaultRejectExpandBlank, r); reject {
+			status := f.Status
+			if status == 0 {
+				status = http.StatusBadRequest
+			}
+			return &graphFail{status: status, code: "", message: "An error has occurred."}
 		}
 	}
 	return nil

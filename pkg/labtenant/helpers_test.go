@@ -16,6 +16,9 @@ import (
 
 const graphDirScope = "https://graph.microsoft.com/Directory.ReadWrite.All"
 
+// graphCLIScopes is what the CLI requests: both delegated permissions (R1).
+const graphCLIScopes = graphDirScope + " https://graph.microsoft.com/Application.ReadWrite.All"
+
 // newLab starts a lab in a fresh directory and stops it with the test.
 // It logs nothing: a handler still running after the test ends must not
 // call t.Logf.

@@ -27,16 +27,15 @@ type propSpec struct {
 // publishingProps is the beta onPremisesPublishing CSDL property list
 // (docs: graph-appproxy.md §3.3).
 //
-// Read-only properties (applicationType, isOnPremPublishingEnabled,
-// verifiedCustomDomainCertificatesMetadata) are REJECTED with 400
-// Request_BadRequest, even as null. Whether real Graph rejects or ignores
-// them is undocumented (open question 4); the lab takes the strict answer so
-// a client that relies on Graph tolerating them fails here first instead of
-// in a customer's tenant. The original module's PATCH body therefore fails.
+// applicationType and isOnPremPublishingEnabled are documented read-only,
+// but Graph accepts them: HCW's own PATCH sends both, Microsoft's tutorial
+// sends isOnPremPublishingEnabled and Entra PowerShell writes
+// applicationType (R7: [HCW-QA], [G-tut], [EPS-PA]). The truly read-only
+// verifiedCustomDomainCertificatesMetadata is rejected with 400.
 var publishingProps = map[string]propSpec{
 	"alternateUrl":                             {kind: kindString},
 	"applicationServerTimeout":                 {kind: kindString},
-	"applicationType":                          {kind: kindString, readOnly: true},
+	"applicationType":                          {kind: kindString},
 	"externalAuthenticationType":               {kind: kindEnum, enum: []string{"passthru", "aadPreAuthentication"}},
 	"externalUrl":                              {kind: kindString},
 	"internalUrl":                              {kind: kindString},
@@ -45,7 +44,7 @@ var publishingProps = map[string]propSpec{
 	"isContinuousAccessEvaluationEnabled":      {kind: kindBool},
 	"isDnsResolutionEnabled":                   {kind: kindBool},
 	"isHttpOnlyCookieEnabled":                  {kind: kindBool},
-	"isOnPremPublishingEnabled":                {kind: kindBool, readOnly: true},
+	"isOnPremPublishingEnabled":                {kind: kindBool},
 	"isPersistentCookieEnabled":                {kind: kindBool},
 	"isSecureCookieEnabled":                    {kind: kindBool},
 	"isStateSessionEnabled":                    {kind: kindBool},

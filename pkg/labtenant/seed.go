@@ -3,11 +3,10 @@ package labtenant
 import "time"
 
 // Delegated Graph permissions an admin consented to for the CLI's public
-// client in the lab tenant. Anything else answers AADSTS65001.
-var graphCLIConsent = []string{
-	"Directory.ReadWrite.All", "Directory.Read.All", "Directory.AccessAsUser.All",
-	"Application.ReadWrite.All", "Application.Read.All", "User.Read",
-}
+// client: exactly what the CLI requests, as in a fresh tenant where the
+// consent is what the client asked for (R2, [SDK-2428]). Anything else
+// answers AADSTS65001.
+var graphCLIConsent = []string{"Directory.ReadWrite.All", "Application.ReadWrite.All"}
 
 // seedPrincipals returns the users and clients with empty credential
 // hashes; ensureCredentials fills them and writes the secret files.
@@ -55,13 +54,15 @@ func seedDirectory(now time.Time) ([]ConnectorGroup, []Connector, []Application,
 	created := now.UTC().Truncate(time.Second).Add(-30 * 24 * time.Hour)
 	apps := []Application{
 		{ID: HybridAppObjectID, AppID: HybridAppID, DisplayName: HybridAppName, CreatedDateTime: created,
-			IdentifierURIs: []string{"https://" + HybridAppID + ".resource.mailboxmigration.his.msappproxy.net/"},
+			// R4: an msappproxy.net identifier URI is refused by Entra, so
+			// HCW's app cannot carry one.
+			IdentifierURIs: []string{},
 			SignInAudience: "AzureADMyOrg", Tags: []string{},
 			Web:                  newWeb(HybridExternalURL),
 			OnPremisesPublishing: hybridPub, ConnectorGroupID: ExchangeGroupID},
 		{ID: IntranetObjectID, AppID: IntranetAppID, DisplayName: IntranetAppName, CreatedDateTime: created,
 			ApplicationTemplateID: strPtr(CustomAppTemplateID),
-			IdentifierURIs:        []string{IntranetExternal}, SignInAudience: "AzureADMyOrg", Tags: []string{},
+			IdentifierURIs:        []string{"api://" + IntranetAppID}, SignInAudience: "AzureADMyOrg", Tags: []string{},
 			Web: newWeb(IntranetExternal), OnPremisesPublishing: intranetPub},
 		{ID: PayrollObjectID, AppID: PayrollAppID, DisplayName: PayrollAppName, CreatedDateTime: created,
 			IdentifierURIs: []string{}, SignInAudience: "AzureADMyOrg", Tags: []string{}, Web: newWeb("")},

@@ -59,6 +59,9 @@ type Server struct {
 	creds       Credentials
 	deviceCodes map[string]*deviceCode // by device_code
 	authCodes   map[string]*authCode   // by code
+	// replicating counts, per just-created application (by object id and
+	// by appId, one shared counter), the requests still to answer 404 (R8).
+	replicating map[string]*int
 
 	faults faultSet
 	stats  statsStore

@@ -29,10 +29,27 @@ type Settings struct {
 	// DefaultUser signs in when the interactive request has no login_hint
 	// and when a device code is approved automatically (default admin).
 	DefaultUser string `json:"defaultUser,omitempty"`
-	// PublishingWithoutSelect returns onPremisesPublishing on applications
-	// even when $select does not name it. Off by default: whether Graph
-	// returns it unasked is undocumented, and clients must not rely on it.
-	PublishingWithoutSelect bool `json:"publishingWithoutSelect,omitempty"`
+	// PublishingOnlyByPath leaves onPremisesPublishing out even of a read
+	// of one application by object id with $select naming it, so only the
+	// property path /applications/{id}/onPremisesPublishing serves it.
+	// Microsoft's tools use both reads (R5); whether the $select one always
+	// carries the value is unknown, so clients must cope either way.
+	PublishingOnlyByPath bool `json:"publishingOnlyByPath,omitempty"`
+	// ReplicationMisses is how many requests addressing a just-created
+	// application answer 404 before it is found, as directory replication
+	// does for seconds after a create (R8). 0 means the default, 2; a
+	// negative value turns it off.
+	ReplicationMisses int `json:"replicationMisses,omitempty"`
+}
+
+func (s Settings) replicationMisses() int {
+	switch {
+	case s.ReplicationMisses < 0:
+		return 0
+	case s.ReplicationMisses == 0:
+		return 2
+	}
+	return s.ReplicationMisses
 }
 
 func (s Settings) tokenLifetime() time.Duration {

@@ -16,14 +16,17 @@ const stateSchema = 1
 // holds no secret in the clear: passwords and the client secret are stored
 // as SHA-256 hashes, tokens by the hash of their value.
 type State struct {
-	Schema            int                     `json:"schema"`
-	Users             []User                  `json:"users"`
-	Clients           []ClientApp             `json:"clients"`
-	ConnectorGroups   []ConnectorGroup        `json:"connectorGroups"`
-	Connectors        []Connector             `json:"connectors"`
-	Applications      []Application           `json:"applications"`
-	ServicePrincipals []ServicePrincipal      `json:"servicePrincipals"`
-	Tokens            map[string]*TokenRecord `json:"tokens"`
+	Schema          int              `json:"schema"`
+	Users           []User           `json:"users"`
+	Clients         []ClientApp      `json:"clients"`
+	ConnectorGroups []ConnectorGroup `json:"connectorGroups"`
+	Connectors      []Connector      `json:"connectors"`
+	Applications    []Application    `json:"applications"`
+	// DeletedApplications are soft-deleted: gone from every read, but a
+	// PATCH of one answers Invalid_App, as HCW sees after a delete (R10).
+	DeletedApplications []Application           `json:"deletedApplications,omitempty"`
+	ServicePrincipals   []ServicePrincipal      `json:"servicePrincipals"`
+	Tokens              map[string]*TokenRecord `json:"tokens"`
 }
 
 // User is a directory user who can sign in.
@@ -162,8 +165,13 @@ func (st *State) defaultGroup() *ConnectorGroup {
 
 // appIndex finds an application by object id (byAppID false) or appId.
 func (st *State) appIndex(key string, byAppID bool) int {
-	for i := range st.Applications {
-		a := &st.Applications[i]
+	return indexApp(st.Applications, key, byAppID)
+}
+
+// indexApp finds an application by object id or, with byAppID, by appId.
+func indexApp(apps []Application, key string, byAppID bool) int {
+	for i := range apps {
+		a := &apps[i]
 		if (!byAppID && equalFold(a.ID, key)) || (byAppID && equalFold(a.AppID, key)) {
 			return i
 		}

@@ -21,7 +21,7 @@ func TestStatePersistsAcrossRestarts(t *testing.T) {
 	srv, err := New(Options{Dir: dir})
 	require.NoError(t, err)
 	creds := srv.Credentials()
-	admin := ropcToken(t, srv, AdminUPN, graphDirScope)
+	admin := ropcToken(t, srv, AdminUPN, graphCLIScopes)
 	g := graphCall(t, srv, http.MethodPatch, "/beta/applications/"+PayrollObjectID, admin, map[string]any{"displayName": "Payroll v2"})
 	require.Equal(t, http.StatusNoContent, g.status)
 	require.NoError(t, srv.Close())
