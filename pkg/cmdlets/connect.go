@@ -105,12 +105,13 @@ func connectStatusRun(opts *ConnectOptions) error {
 	}
 	return output.Print(opts.IO.Out, format, []auth.Status{st}, func() output.TableData {
 		return output.TableData{
+			// One row, every field wanted: a narrow terminal gets a list.
 			Columns: []output.Column{
 				{Header: "ACCOUNT", Min: 20},
 				{Header: "TENANT ID", Min: 36},
-				{Header: "CLOUD", Priority: 2},
-				{Header: "SIGN-IN", Wrap: true, Min: 16},
-				{Header: "TOKEN EXPIRES", Priority: 1, Wrap: true, Min: 10},
+				{Header: "CLOUD"},
+				{Header: "SIGN-IN", Wrap: true, Min: 20},
+				{Header: "TOKEN EXPIRES", Wrap: true, Min: 20},
 			},
 			Rows: [][]string{{st.Account, st.TenantID, st.Cloud, st.SignIn, expires}},
 		}
@@ -133,10 +134,10 @@ func connectRun(opts *ConnectOptions) error {
 			return output.TableData{
 				Columns: []output.Column{
 					{Header: "CLIENT ID", Min: 36},
-					{Header: "CREDENTIAL", Min: 17},
-					{Header: "TENANT ID", Priority: 1, Min: 36},
-					{Header: "CLOUD", Priority: 2},
-					{Header: "AUTHORITY", Priority: 3, URL: true, Min: 20},
+					{Header: "CREDENTIAL", Wrap: true, Min: 17},
+					{Header: "TENANT ID", Min: 36},
+					{Header: "CLOUD"},
+					{Header: "AUTHORITY", Priority: 1, URL: true, Min: 20},
 				},
 				Rows: [][]string{{acct.ClientID, acct.Credential, acct.TenantID, acct.Cloud, acct.Authority}},
 			}
@@ -145,8 +146,8 @@ func connectRun(opts *ConnectOptions) error {
 			Columns: []output.Column{
 				{Header: "USERNAME", Min: 20},
 				{Header: "TENANT ID", Min: 36},
-				{Header: "CLOUD", Priority: 1},
-				{Header: "AUTHORITY", Priority: 2, URL: true, Min: 20},
+				{Header: "CLOUD"},
+				{Header: "AUTHORITY", Priority: 1, URL: true, Min: 20},
 			},
 			Rows: [][]string{{acct.Username, acct.TenantID, acct.Cloud, acct.Authority}},
 		}

@@ -266,7 +266,8 @@ func testHybridConnectivityRun(opts *TestHybridConnectivityOptions) error {
 func connectivityTable(rs []connectivity.Result, sum connectivity.Summary) output.TableData {
 	t := output.TableData{Columns: []output.Column{
 		{Header: "CATEGORY", Priority: 2, Min: 10},
-		{Header: "CHECK", Min: 16},
+		// Check names wrap rather than lose their end ("… (exch01)").
+		{Header: "CHECK", Wrap: true, Min: 20},
 		{Header: "TARGET", Priority: 1, Min: 16},
 		{Header: "STATUS", Status: true},
 		{Header: "TIME (ms)", Priority: 3, Min: 4},
