@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
 
 	"github.com/mattn/go-isatty"
@@ -24,7 +25,9 @@ type IOStreams struct {
 	stderrTTY bool
 
 	mu          sync.Mutex
-	statusShown bool
+	statusShown int // width of the status line on screen; 0 = none
+	// stderrVT: stderr understands "erase to end of line".
+	stderrVT bool
 }
 
 // System returns the real standard streams. When stdout is a terminal it
@@ -41,7 +44,11 @@ func System() *IOStreams {
 		stderrTTY: isTerminal(os.Stderr),
 	}
 	if s.stdoutTTY {
-		s.Out = &TerminalWriter{Writer: os.Stdout, fd: os.Stdout.Fd(), color: colorWanted(os.Getenv)}
+		s.Out = &TerminalWriter{Writer: os.Stdout, fd: os.Stdout.Fd(),
+			color: colorWanted(os.Getenv) && enableVT(os.Stdout.Fd())}
+	}
+	if s.stderrTTY {
+		s.stderrVT = enableVT(os.Stderr.Fd())
 	}
 	return s
 }
@@ -108,16 +115,21 @@ func (s *IOStreams) Status(text string) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	// \r and "erase to end of line" redraw in place.
+	// \r and "erase to end of line" redraw in place; a console without
+	// escape processing gets spaces over the old text instead.
+	erase := "\r\x1b[K"
+	if !s.stderrVT {
+		erase = "\r" + strings.Repeat(" ", s.statusShown) + "\r"
+	}
 	if text == "" {
-		if s.statusShown {
-			fmt.Fprint(s.ErrOut, "\r\x1b[K")
-			s.statusShown = false
+		if s.statusShown > 0 {
+			fmt.Fprint(s.ErrOut, erase)
+			s.statusShown = 0
 		}
 		return
 	}
-	fmt.Fprint(s.ErrOut, "\r\x1b[K"+text)
-	s.statusShown = true
+	fmt.Fprint(s.ErrOut, erase+text)
+	s.statusShown = len(text)
 }
 
 func isTerminal(f *os.File) bool {
@@ -144,5 +156,6 @@ func (s *IOStreams) IsStderrTTY() bool { return s.stderrTTY }
 // SetStdinTTY lets tests pretend stdin is a terminal.
 func (s *IOStreams) SetStdinTTY(v bool) { s.stdinTTY = v }
 
-// SetStderrTTY lets tests pretend stderr is a terminal.
-func (s *IOStreams) SetStderrTTY(v bool) { s.stderrTTY = v }
+// SetStderrTTY lets tests pretend stderr is a terminal (one that
+// understands escape sequences).
+func (s *IOStreams) SetStderrTTY(v bool) { s.stderrTTY, s.stderrVT = v, v }

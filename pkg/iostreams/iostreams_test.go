@@ -38,3 +38,15 @@ func TestColorWanted(t *testing.T) {
 	assert.False(t, colorWanted(env(map[string]string{"NO_COLOR": "1"})))
 	assert.False(t, colorWanted(env(map[string]string{"TERM": "dumb"})))
 }
+
+// A console without escape processing gets the old status overwritten with
+// spaces instead of an erase sequence it would print raw.
+func TestStatusWithoutEscapes(t *testing.T) {
+	ios, _, _, errOut := Test()
+	ios.stderrTTY = true
+	ios.Status("1/3")
+	ios.Status("2/3")
+	ios.Status("")
+	assert.Equal(t, "\r\r1/3\r   \r2/3\r   \r", errOut.String())
+	assert.NotContains(t, errOut.String(), "\x1b")
+}
