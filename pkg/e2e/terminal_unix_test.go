@@ -142,3 +142,18 @@ func TestTablesFitTheTerminal(t *testing.T) {
 	assert.Contains(t, r.stdout, "https://"+app+".resource.mailboxmigration.his.msappproxy.net:443/")
 	assert.Contains(t, r.stdout, "ENABLED")
 }
+
+// On a terminal, a throttling wait and a connectivity run say what they
+// wait for on stderr; a pipe never sees those lines.
+func TestProgressOnTerminalsOnly(t *testing.T) {
+	w := signedIn(t)
+	w.lab.SetFaults([]labtenant.Fault{{Kind: labtenant.FaultStatus, Status: 429, RetryAfter: "1", Path: connectorGroupsPrefix, Count: 1}})
+	out, code := w.runPTY(80, nil, "get-hybridagent")
+	assert.Equal(t, 0, code, out)
+	assert.Contains(t, out, "Graph is throttling; retrying in 1 s")
+
+	w.lab.SetFaults([]labtenant.Fault{{Kind: labtenant.FaultStatus, Status: 429, RetryAfter: "1", Path: connectorGroupsPrefix, Count: 1}})
+	r := w.run("", nil, "get-hybridagent")
+	assert.Equal(t, 0, r.code, r.stderr)
+	assert.Empty(t, r.stderr)
+}
