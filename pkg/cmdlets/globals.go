@@ -87,6 +87,10 @@ func resolveSettings(g *GlobalOptions, getenv func(string) string) (*Settings, e
 	s := &Settings{Verbose: g.Verbose}
 	var err error
 	if s.Output, err = output.ParseFormat(g.Output); err != nil {
+		if strings.HasPrefix(strings.ToLower("o"+g.Output), "output") {
+			// -Output json: pflag read -o with the value "utput".
+			return nil, exitcode.Usagef("PowerShell-style parameter -o%s: use --output (or -o) table, wide or json", g.Output)
+		}
 		return nil, err
 	}
 	if s.Cloud, err = cloud.Lookup(pick(g.Cloud, getenv("HYBRIDMGMT_CLOUD"))); err != nil {

@@ -31,6 +31,9 @@ func TestPowerShellStyleParameters(t *testing.T) {
 		{[]string{"get-hybridagnet"}, "unknown command for hybridmgmt; did you mean get-hybridagent?"},
 		{[]string{"--username", "a@contoso.com", "--password-stdin", "Sup3rS3cret", "get-hybridagent"}, "unknown command for hybridmgmt: the first argument is not a command"},
 		{[]string{"test-hybridconnectivity", "--timeout", "10"}, "invalid value for --timeout: durations need a unit, e.g. 10s"},
+		{[]string{"get-hybridagent", "-Output", "json"}, "PowerShell-style parameter -Output: use --output"},
+		{[]string{"get-hybridagent", "-output", "json"}, "PowerShell-style parameter -output: use --output (or -o) table, wide or json"},
+		{[]string{"-Version"}, "PowerShell-style parameter -Version: use --version"},
 	}
 	for _, c := range cases {
 		t.Run(c.want, func(t *testing.T) {
