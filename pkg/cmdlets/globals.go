@@ -87,9 +87,8 @@ func resolveSettings(g *GlobalOptions, getenv func(string) string) (*Settings, e
 	s := &Settings{Verbose: g.Verbose}
 	var err error
 	if s.Output, err = output.ParseFormat(g.Output); err != nil {
-		if strings.HasPrefix(strings.ToLower("o"+g.Output), "output") {
-			// -Output json: pflag read -o with the value "utput".
-			return nil, exitcode.Usagef("PowerShell-style parameter -o%s: use --output (or -o) table, wide or json", g.Output)
+		if perr := outputHabit(g.Output); perr != nil {
+			return nil, perr
 		}
 		return nil, err
 	}
@@ -220,10 +219,25 @@ func flagError(cmd *cobra.Command, err error) error {
 	return exitcode.Usagef("%s (see '%s --help')", msg, strings.TrimSpace(cmd.CommandPath()))
 }
 
+// outputHabit answers PowerShell's -Output: pflag reads it as -o with the
+// value "utput".
+func outputHabit(value string) error {
+	if !strings.HasPrefix(strings.ToLower("o"+value), "output") {
+		return nil
+	}
+	return exitcode.Usagef("PowerShell-style parameter -o%s: use --output (or -o) table, wide or json", value)
+}
+
 // noArgs rejects positional arguments as a usage error (cobra's own
 // validator returns a plain error, which would be exit 1).
 func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
+		// "-output json": the value after -output is the stray argument.
+		if fl := cmd.Flags().Lookup("output"); fl != nil {
+			if perr := outputHabit(fl.Value.String()); perr != nil {
+				return perr
+			}
+		}
 		// The stray value is not quoted: it may be a secret that followed
 		// a boolean flag such as --password-stdin.
 		return exitcode.Usagef("%s takes no positional arguments (got %d); values go with flags, e.g. --app-id GUID", cmd.CommandPath(), len(args))
