@@ -2,6 +2,7 @@ package output
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/olekukonko/tablewriter/pkg/twwidth"
 	"github.com/olekukonko/tablewriter/tw"
@@ -228,18 +229,36 @@ func wrap(s string, w int) []string {
 			}
 			word = strings.TrimLeft(word, " ")
 			for width(word) > w {
-				head := twwidth.Truncate(word, w)
-				if head == "" {
-					head = string([]rune(word)[:1])
-				}
+				head, rest := cut(word, w)
 				out = append(out, head)
-				word = word[len(head):]
+				word = rest
 			}
 			line = word
 		}
 		out = append(out, strings.TrimRight(line, " "))
 	}
 	return out
+}
+
+// cut splits s after at most w columns, in one pass (a long value is cut
+// many times). A character wider than w is taken whole: w is at least two.
+func cut(s string, w int) (head, rest string) {
+	n := 0
+	for i, r := range s {
+		rw := width(string(r))
+		if n+rw > w {
+			if i == 0 {
+				size := utf8.RuneLen(r)
+				if size < 0 {
+					size = 1
+				}
+				return s[:size], s[size:]
+			}
+			return s[:i], s[i:]
+		}
+		n += rw
+	}
+	return s, ""
 }
 
 // splitWords splits before spaces and after '/', ',', ';' and '&', so a
@@ -271,6 +290,9 @@ func wrapIndent(s string, w int) []string {
 	}
 	indent := len(s) - len(strings.TrimLeft(s, " "))
 	pad := strings.Repeat(" ", min(indent+2, w/2))
+	if w-len(pad) < 2 {
+		pad = "" // a double-width character needs two columns
+	}
 	lines := wrap(strings.TrimLeft(s, " "), w-len(pad))
 	for i := range lines {
 		if i == 0 {

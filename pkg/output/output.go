@@ -64,7 +64,8 @@ type Terminal interface {
 func LayoutFor(w io.Writer, f Format) Layout {
 	l := Layout{Wide: f == Wide}
 	if t, ok := w.(Terminal); ok {
-		l.Width, l.Color = t.TerminalWidth(), t.ColorEnabled()
+		// Two columns at least: a double-width character needs them.
+		l.Width, l.Color = max(t.TerminalWidth(), 2), t.ColorEnabled()
 	}
 	return l
 }
@@ -231,7 +232,12 @@ func listView(cols []Column, cells [][]string, l Layout) []string {
 		labelW = max(labelW, width(c.Header))
 	}
 	labelW = min(labelW, max(l.Width/3, 1))
-	valueW := max(l.Width-labelW-2, 1)
+	valueW := l.Width - labelW - 2
+	stacked := valueW < 2 // a double-width character needs two columns
+	if stacked {
+		// Too narrow even for "L  v": labels and values on lines of their own.
+		labelW, valueW = l.Width, l.Width
+	}
 	var lines []string
 	for r, row := range cells {
 		if r > 0 {
@@ -242,10 +248,18 @@ func listView(cols []Column, cells [][]string, l Layout) []string {
 				continue
 			}
 			label := shorten(c.Header, labelW, false)
-			label += strings.Repeat(" ", labelW-width(label))
+			if stacked {
+				lines = append(lines, label)
+			} else {
+				label += strings.Repeat(" ", labelW-width(label))
+			}
 			for n, part := range wrap(row[i], valueW) {
 				if c.Status && l.Color {
 					part = colour(part)
+				}
+				if stacked {
+					lines = append(lines, part)
+					continue
 				}
 				if n == 0 {
 					lines = append(lines, label+"  "+part)
