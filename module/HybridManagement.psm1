@@ -33,6 +33,9 @@
 #                      (the PFX password that goes with --certificate)
 #            verbose   common -Verbose -> --flag ($VerbosePreference)
 #            whatif    common -WhatIf  -> --flag (ShouldProcess's dry run)
+#            confirm   common -Confirm -> --flag once ShouldProcess has said
+#                      yes (the binary would otherwise ask, or refuse
+#                      without a terminal)
 # ---------------------------------------------------------------------------
 $script:HybridParameterMap = @'
 Command,Parameter,Flag,Kind
@@ -66,6 +69,7 @@ update-hybridapplication,Force,--force,switch
 remove-hybridapplication,AppId,--app-id,string
 remove-hybridapplication,DeleteApplication,--delete-application,switch
 remove-hybridapplication,WhatIf,--dry-run,whatif
+remove-hybridapplication,Confirm,--yes,confirm
 remove-hybridapplication,Force,--force,switch
 test-hybridconnectivity,TestO365Endpoints,--test-o365-endpoints,switch
 test-hybridconnectivity,ExchangeServer,--exchange-server,string[]
@@ -563,6 +567,7 @@ function Invoke-HybridMgmt {
         [System.Collections.IDictionary] $Parameters = @{},
         [string] $TypeName,
         [switch] $DryRun,
+        [switch] $Confirmed,
         [object] $TargetObject
     )
     $exe = Resolve-HybridMgmtPath
@@ -642,6 +647,10 @@ function Invoke-HybridMgmt {
     if ($DryRun) {
         $arguments.Add((Get-HybridFlagRow -Command $Command -Parameter 'WhatIf')[0].Flag)
     }
+    $confirmRow = Get-HybridFlagRow -Command $Command -Parameter 'Confirm'
+    if ($Confirmed -and $null -ne $confirmRow) {
+        $arguments.Add($confirmRow[0].Flag)
+    }
 
     # Interactive sign-in prints its instructions on stderr; they must reach
     # the user while the binary waits.
@@ -705,47 +714,39 @@ function Invoke-HybridMgmt {
 
 function Format-HybridPlan {
     # One line per planned change, from --dry-run's {operation, appId,
-    # before, after}: what ShouldProcess shows under -WhatIf.
+    # displayName, before, after}: what ShouldProcess shows under -WhatIf.
+    # before and after name the same properties; after is null when the
+    # application is deleted.
     param(
         [Parameter(Mandatory = $true)] [AllowEmptyCollection()] [object[]] $Plan
     )
-    $fields = @('displayName', 'externalUrl', 'internalUrl', 'externalAuthenticationType', 'connectorGroupName')
     foreach ($step in $Plan) {
-        $line = [string]$step.operation + ' application ' + [string]$step.appId
-        if ($null -eq $step.after) {
-            # Unpublish or delete: say which route goes away.
-            if ($null -ne $step.before) {
-                $line = $line + ' (' + [string]$step.before.displayName + '): route ' +
-                    [string]$step.before.externalUrl + ' -> ' + [string]$step.before.internalUrl
-            }
-            $line
-            continue
-        }
+        $line = [string]$step.operation + ' "' + [string]$step.displayName + '" (appId ' + [string]$step.appId + ')'
         $changes = New-Object System.Collections.Generic.List[string]
-        foreach ($field in $fields) {
-            $old = ''
-            $new = ''
-            if ($null -ne $step.before -and $null -ne $step.before.PSObject.Properties[$field]) {
-                $old = [string]$step.before.$field
-            }
-            if ($null -ne $step.after.PSObject.Properties[$field]) {
-                $new = [string]$step.after.$field
-            }
-            if ($old -ne $new) {
-                if (-not $old) {
-                    $old = '(none)'
+        if ($null -ne $step.before) {
+            foreach ($property in $step.before.PSObject.Properties) {
+                $old = '(none)'
+                if ($null -ne $property.Value) {
+                    $old = [string]$property.Value
                 }
-                if (-not $new) {
-                    $new = '(none)'
+                $new = '(none)'
+                if ($null -ne $step.after -and $null -ne $step.after.PSObject.Properties[$property.Name]) {
+                    $value = $step.after.PSObject.Properties[$property.Name].Value
+                    if ($null -ne $value) {
+                        $new = [string]$value
+                    }
                 }
-                $changes.Add($field + ' ' + $old + ' -> ' + $new)
+                $changes.Add($property.Name + ': ' + $old + ' -> ' + $new)
             }
+        }
+        if ($null -eq $step.after) {
+            $changes.Add('the application and its service principal are deleted')
         }
         if ($changes.Count -gt 0) {
             $line = $line + ': ' + ($changes -join '; ')
         }
         else {
-            $line = $line + ': no change'
+            $line = $line + ': nothing to change'
         }
         $line
     }
@@ -779,7 +780,7 @@ function Invoke-HybridWrite {
         return
     }
     if ($Caller.ShouldProcess($Target, $Action)) {
-        Invoke-HybridMgmt -Command $Command -Caller $Caller -Parameters $Parameters -TypeName $TypeName -TargetObject $Target
+        Invoke-HybridMgmt -Command $Command -Caller $Caller -Parameters $Parameters -TypeName $TypeName -TargetObject $Target -Confirmed
     }
 }
 

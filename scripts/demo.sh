@@ -49,8 +49,13 @@ say "Publish a second route, then remove it again"
 run new-hybridapplication --target-uri exch02.contoso.local --dry-run
 run new-hybridapplication --target-uri exch02.contoso.local
 new_id=$("$hm" get-hybridapplication -o json | sed -n 's/.*"appId": "\([0-9a-f-]*\)".*/\1/p' | grep -v "$app" | head -n 1)
-run remove-hybridapplication --app-id "$new_id" --delete-application
+run remove-hybridapplication --app-id "$new_id" --delete-application --yes
 expect 4 get-hybridapplication --app-id "$new_id"
+
+say "Writes touch only hybrid applications: a pasted id of a business app is refused (exit 4), nothing written"
+expect 4 remove-hybridapplication --app-id 9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c41 --delete-application --yes
+say "Without a terminal, remove needs --yes (exit 2, no request)"
+expect 2 remove-hybridapplication --app-id "$app" </dev/null
 
 say "Hostile input stops before any request (exit 2)"
 expect 2 update-hybridapplication --app-id "$app" --target-uri "http://user:pw@mail.contoso.com"

@@ -8,6 +8,8 @@ type API interface {
 	ListConnectorGroups(ctx context.Context) ([]ConnectorGroup, error)
 	ListHybridApplications(ctx context.Context) (*Listing, error)
 	IsHybrid(app *Application) bool
+	WhyNotHybrid(ctx context.Context, app *Application) (string, error)
+	Mark(ctx context.Context, app *Application) error
 	ResolveApplication(ctx context.Context, guid string) (*Application, error)
 	GetApplication(ctx context.Context, guid string) (*Application, error)
 	ReadPublishing(ctx context.Context, app *Application) error

@@ -26,6 +26,9 @@ type Application struct {
 	Tags                  []string       `json:"tags,omitempty"`
 	Web                   *WebSettings   `json:"web,omitempty"`
 	Publishing            map[string]any `json:"onPremisesPublishing"`
+
+	// webRead records that ReadWeb filled Web, IdentifierURIs and Tags.
+	webRead bool
 }
 
 // WebSettings is the part of application.web the publishing flow touches.
@@ -226,8 +229,11 @@ func (c *Client) ReadPublishing(ctx context.Context, app *Application) error {
 }
 
 // ReadWeb fills the application's web settings, identifier URIs and tags,
-// which only writes need.
+// which only writes need; once per application value.
 func (c *Client) ReadWeb(ctx context.Context, app *Application) error {
+	if app.webRead {
+		return nil
+	}
 	var got Application
 	err := c.do(ctx, request{
 		op: "read application " + app.AppID, method: http.MethodGet, retryable: true, hint403: hintAppRead, target: app.ID,
@@ -236,8 +242,20 @@ func (c *Client) ReadWeb(ctx context.Context, app *Application) error {
 	if err != nil {
 		return err
 	}
-	app.Web, app.IdentifierURIs, app.Tags = got.Web, got.IdentifierURIs, got.Tags
+	app.Web, app.IdentifierURIs, app.Tags, app.webRead = got.Web, got.IdentifierURIs, got.Tags, true
 	return nil
+}
+
+// WhyNotHybrid applies the hybrid-application rule (NotHybridReason),
+// reading the tags first when the URL alone does not decide.
+func (c *Client) WhyNotHybrid(ctx context.Context, app *Application) (string, error) {
+	if c.IsHybrid(app) {
+		return "", nil
+	}
+	if err := c.ReadWeb(ctx, app); err != nil {
+		return "", err
+	}
+	return c.NotHybridReason(app), nil
 }
 
 // servicePrincipal is the slice of a service principal the listing needs.
@@ -275,13 +293,16 @@ func (c *Client) ListHybridApplications(ctx context.Context) (*Listing, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, sp := range sps {
+		// Checked before any read starts: the appId goes into a URL.
+		if !routeGUIDRE.MatchString(strings.ToLower(sp.AppID)) {
+			return nil, fmt.Errorf("list App Proxy service principals: malformed answer from Graph: appId %q is not a GUID", cut(sp.AppID, 64))
+		}
+	}
 	apps := make([]*Application, len(sps))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(readConcurrency)
 	for i, sp := range sps {
-		if !routeGUIDRE.MatchString(strings.ToLower(sp.AppID)) {
-			return nil, fmt.Errorf("list App Proxy service principals: malformed answer from Graph: appId %q is not a GUID", cut(sp.AppID, 64))
-		}
 		g.Go(func() error {
 			app, err := c.GetApplication(gctx, sp.AppID)
 			if IsNotFound(err) {
@@ -347,10 +368,12 @@ func (c *Client) FindApplicationsByDisplayName(ctx context.Context, name string)
 
 type instantiateResult struct {
 	Application struct {
-		ID          string `json:"id"`
-		ObjectID    string `json:"objectId"`
-		AppID       string `json:"appId"`
-		DisplayName string `json:"displayName"`
+		ID          string       `json:"id"`
+		ObjectID    string       `json:"objectId"`
+		AppID       string       `json:"appId"`
+		DisplayName string       `json:"displayName"`
+		Tags        []string     `json:"tags"`
+		Web         *WebSettings `json:"web"`
 	} `json:"application"`
 }
 
@@ -371,7 +394,9 @@ func (c *Client) Instantiate(ctx context.Context, displayName string) (*Applicat
 		return nil, err
 	}
 	a := res.Application
-	app := &Application{ID: a.ID, AppID: a.AppID, DisplayName: a.DisplayName}
+	// The answer is the whole new application: its web settings and tags
+	// are known without a read (which replication would delay).
+	app := &Application{ID: a.ID, AppID: a.AppID, DisplayName: a.DisplayName, Tags: a.Tags, Web: a.Web, webRead: true}
 	if app.ID == "" {
 		app.ID = a.ObjectID
 	}
@@ -517,11 +542,13 @@ func (c *Client) AssignConnectorGroup(ctx context.Context, objectID, groupID str
 	}, nil)
 }
 
-// DeleteApplication deletes the app (and with it its service principal).
+// DeleteApplication deletes the app (and with it its service principal). A
+// retried DELETE that finds the app gone means an earlier attempt whose
+// answer was lost did the work: that is success, not "not found".
 func (c *Client) DeleteApplication(ctx context.Context, objectID string) error {
 	return c.do(ctx, request{
 		op: "delete application", method: http.MethodDelete, retryable: true, hint403: hintAppWrite, target: objectID,
-		url: c.path("/applications/"+url.PathEscape(objectID), nil),
+		url: c.path("/applications/"+url.PathEscape(objectID), nil), goneIsDone: true,
 	}, nil)
 }
 

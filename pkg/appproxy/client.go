@@ -3,6 +3,9 @@
 // applications' onPremisesPublishing. Every route and fallback here is
 // sourced in docs/graph.md; beta is required because these types do not
 // exist in v1.0.
+//
+// It must never import pkg/cmdlets: commands render what it returns (rules in
+// pkg/architecture).
 package appproxy
 
 import (
@@ -140,6 +143,9 @@ type request struct {
 	// target is the object id or appId the call addresses, so a call on
 	// an object this client just created can wait out replication.
 	target string
+	// goneIsDone makes a 404 on a retry success: the DELETE whose answer
+	// was lost had already been applied.
+	goneIsDone bool
 }
 
 // path builds an absolute URL under the beta root from an escaped path and
@@ -180,6 +186,10 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 	for attempt := 1; ; attempt++ {
 		retryAfter, retry, err := c.attempt(ctx, r, payload, out)
 		if err == nil {
+			return nil
+		}
+		if attempt > 1 && r.goneIsDone && IsNotFound(err) && !c.replicating(r.target) {
+			c.logf("%s: gone on attempt %d; an earlier attempt whose answer was lost did it", r.op, attempt)
 			return nil
 		}
 		if !retry {

@@ -118,39 +118,3 @@ func applicationTable(views []ApplicationView) output.TableData {
 	}
 	return t
 }
-
-// DryRunView is what --dry-run prints: the change that would be made.
-type DryRunView struct {
-	Operation string `json:"operation"`
-	AppID     string `json:"appId"`
-	Before    any    `json:"before"`
-	After     any    `json:"after"`
-}
-
-func dryRunTable(plans []DryRunView) output.TableData {
-	// Every column of a plan matters: a narrow terminal gets a list.
-	t := output.TableData{Columns: []output.Column{
-		{Header: "OPERATION"},
-		{Header: "APP ID", Min: 36},
-		{Header: "BEFORE", Wrap: true, Min: 20},
-		{Header: "AFTER", Wrap: true, Min: 20},
-	}}
-	for _, p := range plans {
-		t.Rows = append(t.Rows, []string{p.Operation, p.AppID, describe(p.Before), describe(p.After)})
-	}
-	t.Footer = []string{"dry run: nothing was changed"}
-	return t
-}
-
-func describe(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "-"
-	case ApplicationView:
-		return x.InternalURL
-	case string:
-		return x
-	}
-	b, _ := json.Marshal(v)
-	return string(b)
-}

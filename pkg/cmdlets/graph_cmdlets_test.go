@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hybridmgmt/hybridmgmt/pkg/appproxy"
 	"github.com/hybridmgmt/hybridmgmt/pkg/httpstub"
 )
 
@@ -50,6 +51,17 @@ func (e *testEnv) stubPublishing(objID, appID, name, pub string) {
 		return
 	}
 	e.reg.Register("publishing "+objID, m, httpstub.JSON(200, `{"id":"`+objID+`","appId":"`+appID+`","displayName":"`+name+`","onPremisesPublishing":`+pub+`}`))
+}
+
+// stubWeb answers ReadWeb: web settings and tags.
+func (e *testEnv) stubWeb(objID, appID, tags string) {
+	e.reg.Register("web "+objID, httpstub.Query(httpstub.REST("GET", "/beta/applications/"+objID), "$select", selWeb),
+		httpstub.JSON(200, `{"id":"`+objID+`","appId":"`+appID+`","web":{"redirectUris":[]},"tags":`+tags+`}`))
+}
+
+// stubNoHybridApps answers new's check for an existing hybrid application.
+func (e *testEnv) stubNoHybridApps() {
+	e.reg.Register("sps", httpstub.REST("GET", "/beta/servicePrincipals"), httpstub.JSON(200, `{"value":[]}`))
 }
 
 func (e *testEnv) stubApp(objID, appID, name, pub string) {
@@ -244,15 +256,19 @@ func TestUpdateReadBackMismatchIsExit1(t *testing.T) {
 func TestUpdateRefusesNonHybridApp(t *testing.T) {
 	e := newTestEnv(t)
 	e.stubApp("obj-9", hybridGUID, "Intranet", `{"externalUrl":"https://intranet-contoso.msappproxy.net/","internalUrl":"https://intranet/"}`)
+	e.stubWeb("obj-9", hybridGUID, `[]`)
 	r := e.run("update-hybridapplication", "--app-id", hybridGUID, "--target-uri", "mail.contoso.com")
 	assert.Equal(t, 4, r.code)
-	assert.Contains(t, r.stderr, "not a hybrid route")
+	assert.True(t, contains(r.stderr, `refusing to retarget "Intranet" (appId `+hybridGUID+`)`, "not a hybrid route", "Nothing was written"), r.stderr)
+	for _, req := range e.reg.Requests {
+		assert.True(t, strings.HasPrefix(req, "GET "), "refused: only reads: %s", req)
+	}
 }
 
 func TestWritesRefusedOutsideGlobalUnlessForced(t *testing.T) {
 	for _, args := range [][]string{
 		{"update-hybridapplication", "--app-id", hybridGUID, "--target-uri", "mail.contoso.com"},
-		{"remove-hybridapplication", "--app-id", hybridGUID},
+		{"remove-hybridapplication", "--app-id", hybridGUID, "--yes"},
 		{"new-hybridapplication", "--target-uri", "mail.contoso.com"},
 	} {
 		e := newTestEnv(t)
@@ -268,18 +284,22 @@ func TestRemoveSentinelAndDelete(t *testing.T) {
 	e.stubHybrid("https://exch01.contoso.local/")
 	e.reg.Register("unpublish", httpstub.REST("PATCH", "/beta/applications/obj-1"), httpstub.Status(204))
 	e.reg.Register("delete", httpstub.REST("DELETE", "/beta/applications/obj-1"), httpstub.Status(204))
-	r := e.run("remove-hybridapplication", "--app-id", hybridGUID, "--delete-application", "-o", "json")
+	r := e.run("remove-hybridapplication", "--app-id", hybridGUID, "--delete-application", "--yes", "-o", "json")
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Equal(t, "[]\n", r.stdout)
 	assert.JSONEq(t, `{"onPremisesPublishing":{"internalUrl":"PowerShellDeleteApplication","externalUrl":"PowerShellDeleteApplication"}}`, e.reg.Bodies[2])
+	assert.True(t, contains(r.stderr, "Get-OrganizationRelationship | fl TargetSharingEpr", "Get-MigrationEndpoint | fl RemoteServer",
+		"new-hybridapplication --app-id "+hybridGUID), "deleting the hybrid app warns about its GUID: %s", r.stderr)
 }
 
 func TestRemoveUnpublishReadsBack(t *testing.T) {
 	e := newTestEnv(t)
 	e.stubHybrid("https://exch01.contoso.local/")
+	e.stubWeb("obj-1", hybridGUID, `[]`)
+	e.reg.Register("mark", httpstub.REST("PATCH", "/beta/applications/obj-1"), httpstub.Status(204))
 	e.reg.Register("unpublish", httpstub.REST("PATCH", "/beta/applications/obj-1"), httpstub.Status(204))
 	e.stubPublishing("obj-1", hybridGUID, "Hybrid Agent Exchange", hybridPub("https://exch01.contoso.local/"))
-	r := e.run("remove-hybridapplication", "--app-id", hybridGUID, "-o", "json")
+	r := e.run("remove-hybridapplication", "--app-id", hybridGUID, "--yes", "-o", "json")
 	assert.Equal(t, 1, r.code)
 	assert.Contains(t, r.stderr, "still reports")
 }
@@ -287,8 +307,10 @@ func TestRemoveUnpublishReadsBack(t *testing.T) {
 func TestRemoveUnpublishedIsExit4(t *testing.T) {
 	e := newTestEnv(t)
 	e.stubApp("obj-1", hybridGUID, "x", "")
-	r := e.run("remove-hybridapplication", "--app-id", hybridGUID)
+	e.stubWeb("obj-1", hybridGUID, `["`+appproxy.HybridMark+`"]`)
+	r := e.run("remove-hybridapplication", "--app-id", hybridGUID, "--yes")
 	assert.Equal(t, 4, r.code)
+	assert.Contains(t, r.stderr, `"x" (appId `+hybridGUID+`) is not published through App Proxy; nothing to remove`)
 }
 
 const (
@@ -302,7 +324,9 @@ func newFlowStubs(e *testEnv, answer string) {
 	e.reg.Register("groups", httpstub.REST("GET", groupsPath), httpstub.JSON(200, groupsJSON))
 	e.reg.Register("find by name", httpstub.Query(httpstub.REST("GET", "/beta/applications"), "$filter", "displayName eq '"+newName+"'", "$select", selIdentity),
 		httpstub.JSON(200, `{"value":[]}`))
+	e.stubNoHybridApps()
 	e.reg.Register("instantiate", httpstub.REST("POST", instPath), httpstub.JSON(201, answer))
+	e.reg.Register("mark", httpstub.REST("PATCH", "/beta/applications/obj-new"), httpstub.Status(204))
 	e.reg.Register("uris", httpstub.REST("PATCH", "/beta/applications/obj-new"), httpstub.Status(204))
 }
 
@@ -321,11 +345,12 @@ func TestNewCreatesPublishesAndAssigns(t *testing.T) {
 			e.stubPublishing("obj-new", newAppID, newName, `{"externalUrl":"`+newAppExt+`","internalUrl":"https://exch01.contoso.local/"}`)
 			r := e.run("new-hybridapplication", "--target-uri", "exch01.contoso.local", "-o", "json")
 			require.Equal(t, 0, r.code, r.stderr)
-			assert.JSONEq(t, `{"displayName":"`+newName+`"}`, e.reg.Bodies[2])
-			assert.JSONEq(t, `{"web":{"redirectUris":["`+newAppExt+`"],"homePageUrl":"`+newAppExt+`"}}`, e.reg.Bodies[3], "R4: no identifierUris")
+			assert.JSONEq(t, `{"displayName":"`+newName+`"}`, e.reg.Bodies[3])
+			assert.JSONEq(t, `{"tags":["`+appproxy.HybridMark+`"]}`, e.reg.Bodies[4], "the created app is marked, alone in its PATCH")
+			assert.JSONEq(t, `{"web":{"redirectUris":["`+newAppExt+`"],"homePageUrl":"`+newAppExt+`"}}`, e.reg.Bodies[5], "R4: no identifierUris")
 			assert.JSONEq(t, `{"onPremisesPublishing":{"internalUrl":"https://exch01.contoso.local/","externalUrl":"`+newAppExt+`","externalAuthenticationType":"passthru",
-				"isTranslateHostHeaderEnabled":false,"isTranslateLinksInBodyEnabled":false,"applicationServerTimeout":"Default","applicationType":"microsoftapp","isOnPremPublishingEnabled":true}}`, e.reg.Bodies[4])
-			assert.JSONEq(t, `{"@odata.id":"https://graph.microsoft.com/beta/onPremisesPublishingProfiles/applicationProxy/connectorGroups/g-exo"}`, e.reg.Bodies[5])
+				"isTranslateHostHeaderEnabled":false,"isTranslateLinksInBodyEnabled":false,"applicationServerTimeout":"Default","applicationType":"microsoftapp","isOnPremPublishingEnabled":true}}`, e.reg.Bodies[6])
+			assert.JSONEq(t, `{"@odata.id":"https://graph.microsoft.com/beta/onPremisesPublishingProfiles/applicationProxy/connectorGroups/g-exo"}`, e.reg.Bodies[7])
 			assert.Contains(t, r.stdout, newAppExt)
 		})
 	}
@@ -339,7 +364,8 @@ func TestNewReadBackMismatchIsExit1(t *testing.T) {
 	e.stubPublishing("obj-new", newAppID, newName, `{"externalUrl":"https://other.msappproxy.net/","internalUrl":"https://exch01.contoso.local/"}`)
 	r := e.run("new-hybridapplication", "--target-uri", "exch01.contoso.local")
 	assert.Equal(t, 1, r.code)
-	assert.True(t, contains(r.stderr, `reports externalUrl "https://other.msappproxy.net/"`, "--app-id "+newAppID+" --delete-application"), r.stderr)
+	assert.True(t, contains(r.stderr, `reports externalUrl "https://other.msappproxy.net/"`, "--app-id "+newAppID+" --delete-application --yes"), r.stderr)
+	assert.NotContains(t, r.stderr, "--force", "the created app is marked: its cleanup needs no --force")
 }
 
 func TestNewFailureNamesCleanup(t *testing.T) {
@@ -350,7 +376,7 @@ func TestNewFailureNamesCleanup(t *testing.T) {
 	r := e.run("new-hybridapplication", "--target-uri", "exch01.contoso.local")
 	assert.Equal(t, 1, r.code)
 	assert.True(t, contains(r.stderr, "set onPremisesPublishing", "obj-new",
-		"hybridmgmt remove-hybridapplication --app-id "+newAppID+" --delete-application", "Re-run"), r.stderr)
+		"hybridmgmt remove-hybridapplication --app-id "+newAppID+" --delete-application --yes", "Re-run"), r.stderr)
 	assert.Empty(t, r.stdout)
 }
 
@@ -360,8 +386,8 @@ func TestNewResumesInsteadOfDuplicating(t *testing.T) {
 	e.reg.Register("find by name", httpstub.REST("GET", "/beta/applications"),
 		httpstub.JSON(200, `{"value":[{"id":"obj-new","appId":"`+newAppID+`","displayName":"`+newName+`"}]}`))
 	e.stubPublishing("obj-new", newAppID, newName, "")
-	e.reg.Register("web", httpstub.Query(httpstub.REST("GET", "/beta/applications/obj-new"), "$select", selWeb),
-		httpstub.JSON(200, `{"id":"obj-new","appId":"`+newAppID+`","web":{"redirectUris":[]}}`))
+	e.stubWeb("obj-new", newAppID, `["`+appproxy.HybridMark+`"]`)
+	e.stubNoHybridApps()
 	r := e.run("new-hybridapplication", "--target-uri", "exch01.contoso.local", "--dry-run", "-o", "json")
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Contains(t, r.stdout, `"operation": "publish"`)
@@ -377,6 +403,7 @@ func TestNewResumeChecksTheNameItself(t *testing.T) {
 	e2.reg.Register("groups", httpstub.REST("GET", groupsPath), httpstub.JSON(200, groupsJSON))
 	e2.reg.Register("find by name", httpstub.REST("GET", "/beta/applications"),
 		httpstub.JSON(200, `{"value":[{"id":"obj-x","appId":"`+hybridGUID+`","displayName":"Something else"}]}`))
+	e2.stubNoHybridApps()
 	r := e2.run("new-hybridapplication", "--target-uri", "exch01.contoso.local", "--dry-run", "-o", "json")
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Contains(t, r.stdout, `"operation": "create"`)
@@ -408,6 +435,7 @@ func stubResumePublished(e *testEnv) {
 	e.reg.Register("find by name", httpstub.REST("GET", "/beta/applications"),
 		httpstub.JSON(200, `{"value":[{"id":"obj-new","appId":"`+newAppID+`","displayName":"`+newName+`"}]}`))
 	e.stubPublishing("obj-new", newAppID, newName, `{"externalUrl":"`+newAppExt+`","internalUrl":"https://exch01.contoso.local/"}`)
+	e.stubNoHybridApps()
 }
 
 func TestNewResumeAssignsMissingGroup(t *testing.T) {
@@ -427,13 +455,14 @@ func TestNewResumeFailureStillNamesCleanup(t *testing.T) {
 		httpstub.GraphError(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation."))
 	r := e.run("new-hybridapplication", "--target-uri", "exch01.contoso.local")
 	assert.Equal(t, 1, r.code)
-	assert.True(t, contains(r.stderr, "--app-id "+newAppID+" --delete-application", "delegated-only"), r.stderr)
+	assert.True(t, contains(r.stderr, "--app-id "+newAppID+" --delete-application --yes", "delegated-only"), r.stderr)
 }
 
 func TestNewDryRunOnPublishedAppKeepsPlanShape(t *testing.T) {
 	e := newTestEnv(t)
 	e.reg.Register("groups", httpstub.REST("GET", groupsPath), httpstub.JSON(200, groupsJSON))
 	e.stubHybrid("https://exch01.contoso.local/")
+	e.stubNoHybridApps()
 	r := e.run("new-hybridapplication", "--app-id", hybridGUID, "--target-uri", "exch01.contoso.local", "--dry-run", "-o", "json")
 	require.Equal(t, 0, r.code, r.stderr)
 	var plans []map[string]any
@@ -457,12 +486,19 @@ func TestNewWithAppIDMergesURIs(t *testing.T) {
 	e.reg.Register("groups", httpstub.REST("GET", groupsPath), httpstub.JSON(200, groupsJSON))
 	e.stubApp("obj-1", hybridGUID, "Existing", "")
 	e.reg.Register("web", httpstub.Query(httpstub.REST("GET", "/beta/applications/obj-1"), "$select", selWeb), httpstub.JSON(200,
-		`{"id":"obj-1","appId":"`+hybridGUID+`","identifierUris":["api://existing"],"web":{"redirectUris":["https://app.contoso.com/signin"],"homePageUrl":"https://app.contoso.com/"}}`))
+		`{"id":"obj-1","appId":"`+hybridGUID+`","identifierUris":["api://existing"],"tags":["`+appproxy.HybridMark+`"],"web":{"redirectUris":["https://app.contoso.com/signin"],"homePageUrl":"https://app.contoso.com/"}}`))
+	e.stubNoHybridApps()
 	e.reg.Register("uris", httpstub.REST("PATCH", "/beta/applications/obj-1"), httpstub.Status(204))
 	e.reg.Register("publish", httpstub.REST("PATCH", "/beta/applications/obj-1"), httpstub.Status(204))
 	e.reg.Register("assign", httpstub.REST("PUT", "/beta/applications/obj-1/connectorGroup/$ref"), httpstub.Status(204))
 	e.stubPublishing("obj-1", hybridGUID, "Existing", hybridPub("https://exch01.contoso.local/"))
 	r := e.run("new-hybridapplication", "--app-id", hybridGUID, "--target-uri", "exch01.contoso.local", "-o", "json")
 	require.Equal(t, 0, r.code, r.stderr)
-	assert.JSONEq(t, `{"web":{"redirectUris":["https://app.contoso.com/signin","`+hybridExt+`"],"homePageUrl":"https://app.contoso.com/"}}`, e.reg.Bodies[5])
+	var webBody string
+	for _, b := range e.reg.Bodies {
+		if strings.Contains(b, `"web"`) {
+			webBody = b
+		}
+	}
+	assert.JSONEq(t, `{"web":{"redirectUris":["https://app.contoso.com/signin","`+hybridExt+`"],"homePageUrl":"https://app.contoso.com/"}}`, webBody)
 }

@@ -26,6 +26,8 @@ type testEnv struct {
 	env     map[string]string
 	appOnly bool
 	stdin   string
+	// tty pretends stdin and stderr are a terminal (prompts).
+	tty bool
 	// clients counts AppProxy constructions: hostile input must build none.
 	clients int
 	// termWidth > 0 makes stdout a terminal of that width.
@@ -54,6 +56,8 @@ func (e *testEnv) run(args ...string) result {
 	if e.termWidth > 0 {
 		ios.SetStdoutTerminal(e.termWidth, false)
 	}
+	ios.SetStdinTTY(e.tty)
+	ios.SetStderrTTY(e.tty)
 	f := NewFactory("1.2.3")
 	f.IO = ios
 	f.Getenv = func(k string) string { return e.env[k] }

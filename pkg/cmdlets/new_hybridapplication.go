@@ -53,7 +53,15 @@ func NewCmdNewHybridApplication(f *Factory, runF func(*NewHybridApplicationOptio
 
 			A re-run after a failure resumes with the application created before
 			instead of creating a second one. If a step fails, the error names what
-			was created and the command that removes it.
+			was created and the command that removes it. hybridmgmt marks the
+			applications it creates (a tag), so that cleanup needs no --force.
+
+			--app-id publishes only a hybrid application (published at its own
+			hybrid route, or created or unpublished by hybridmgmt): that is how a
+			route moves while Exchange Online keeps pointing at the same GUID.
+			Another application is refused (exit 4) unless --force. When the
+			tenant already has a hybrid application, a warning says what in
+			Exchange Online depends on its GUID.
 		`),
 		Example: heredoc.Doc(`
 			hybridmgmt new-hybridapplication --target-uri exch01.contoso.local --dry-run
@@ -97,7 +105,7 @@ func NewCmdNewHybridApplication(f *Factory, runF func(*NewHybridApplicationOptio
 	cmd.Flags().StringVar(&opts.AppID, "app-id", "", "publish this existing application instead of creating one")
 	cmd.Flags().StringVar(&opts.ConnectorGroup, "connector-group", "", "connector group to assign (default: \""+appproxy.ExchangeGroupName+"\", else the default group)")
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print the planned change and write nothing")
-	cmd.Flags().BoolVar(&opts.Force, "force", false, "write even outside the Global cloud, where Modern Hybrid is unsupported")
+	cmd.Flags().BoolVar(&opts.Force, "force", false, "with --app-id, publish an application that is not a hybrid application; also allows writing outside the Global cloud")
 	return cmd
 }
 
@@ -112,7 +120,10 @@ func hybridDisplayName(target string) string {
 // failure reports.
 type progress struct {
 	created *appproxy.Application
-	done    []string
+	// marked says the created application carries appproxy.HybridMark, so
+	// its cleanup needs no --force.
+	marked bool
+	done   []string
 }
 
 func (p *progress) fail(step string, err error) error {
@@ -126,10 +137,14 @@ func (p *progress) fail(step string, err error) error {
 		}
 		return fmt.Errorf("%s: %w", step, err)
 	}
+	cleanup := "hybridmgmt remove-hybridapplication --app-id " + p.created.AppID + " --delete-application --yes"
+	if !p.marked {
+		cleanup += " --force"
+	}
 	// Exit 1 by design (not the cause's code): the tenant now holds a
 	// half-configured app, and the message says how to finish or undo it.
-	return fmt.Errorf("new-hybridapplication stopped: %s. Created so far: application %q (appId %s, object id %s); done: %s. Re-run the same command to resume, or clean up with: hybridmgmt remove-hybridapplication --app-id %s --delete-application",
-		cause, p.created.DisplayName, p.created.AppID, p.created.ID, strings.Join(p.done, ", "), p.created.AppID)
+	return fmt.Errorf("new-hybridapplication stopped: %s. Created so far: application %q (appId %s, object id %s); done: %s. Re-run the same command to resume, or clean up with: %s",
+		cause, p.created.DisplayName, p.created.AppID, p.created.ID, strings.Join(p.done, ", "), cleanup)
 }
 
 func newHybridApplicationRun(opts *NewHybridApplicationOptions) error {
@@ -152,12 +167,13 @@ func newHybridApplicationRun(opts *NewHybridApplicationOptions) error {
 
 	var app *appproxy.Application
 	var p progress
-	routeGUID := opts.AppID
 	if opts.AppID != "" {
 		if app, err = client.GetApplication(ctx, opts.AppID); err != nil {
 			return appNotFound(ctx, client, opts.AppID, err)
 		}
-		routeGUID = app.AppID
+		if err := requireHybrid(ctx, client, app, opts.Force, "publish", opts.IO.ErrOut); err != nil {
+			return err
+		}
 	} else {
 		name := hybridDisplayName(opts.TargetURI)
 		existing, err := client.FindApplicationsByDisplayName(ctx, name)
@@ -168,7 +184,6 @@ func newHybridApplicationRun(opts *NewHybridApplicationOptions) error {
 		case 0:
 		case 1:
 			app = &existing[0]
-			routeGUID = app.AppID
 			// An earlier run created it: a failure from here on must still
 			// name it and its cleanup command.
 			p.created = app
@@ -185,27 +200,62 @@ func newHybridApplicationRun(opts *NewHybridApplicationOptions) error {
 	// most the connector group an interrupted run did not assign.
 	alreadyPublished := false
 	if app != nil && app.Published() {
-		if _, ok := appproxy.HybridRouteGUID(app.ExternalURL(), opts.Suffix); !ok {
-			return exitcode.NotFoundf("application %s is already published at %s, which is not a hybrid route; refusing to overwrite it", app.AppID, app.ExternalURL())
+		if !client.IsHybrid(app) && !opts.Force {
+			return exitcode.NotFoundf("%s is already published at %s, which is not its hybrid route; refusing to overwrite it (--force overrides)",
+				appproxy.AppName(app.DisplayName, app.AppID), app.ExternalURL())
 		}
 		if !appproxy.SameURL(app.InternalURL(), opts.TargetURI) {
-			return fmt.Errorf("application %s is already published to %s; use update-hybridapplication to retarget it", app.AppID, app.InternalURL())
+			return fmt.Errorf("%s is already published to %s; use update-hybridapplication to retarget it", appproxy.AppName(app.DisplayName, app.AppID), app.InternalURL())
 		}
 		alreadyPublished = true
+		// Published at its route, the rule recognises it: the cleanup
+		// needs no --force.
+		p.marked = client.IsHybrid(app)
 	}
 	if app != nil && !alreadyPublished {
 		if err := client.ReadWeb(ctx, app); err != nil {
 			return p.fail("read the application's web settings", err)
+		}
+		if p.created != nil {
+			p.marked = app.Marked()
 		}
 	}
 	// Re-assigning is idempotent; it is done for a resumed create or when a
 	// group was asked for, never to move an app HCW placed elsewhere.
 	assign := !alreadyPublished || p.created != nil || opts.ConnectorGroup != ""
 
-	if opts.DryRun {
-		plans := []DryRunView{planNew(app, routeGUID, group, alreadyPublished, assign, opts)}
-		return output.Print(opts.IO.Out, format, plans, func() output.TableData { return dryRunTable(plans) })
+	routeGUID := "<appId>"
+	if app != nil {
+		routeGUID = app.AppID
 	}
+	want := appproxy.HybridPublishing(routeGUID, opts.Suffix, opts.TargetURI)
+	if app == nil {
+		// Known once Entra assigns it; the plan shows the placeholder.
+		want.ExternalURL = "https://<appId>." + opts.Suffix + ":443/"
+	}
+	groupName := ""
+	if assign {
+		groupName = group.Name
+	}
+	plan := appproxy.PublishPlan(app, hybridDisplayName(opts.TargetURI), want, groupName)
+
+	// Another hybrid application means Exchange Online points at its GUID:
+	// a second one is not a move (R10).
+	if listing, err := client.ListHybridApplications(ctx); err != nil {
+		fmt.Fprintf(opts.IO.ErrOut, "warning: could not check for an existing hybrid application: %s\n", output.EscapeTerminal(err.Error()))
+	} else {
+		for _, h := range listing.Hybrid {
+			if app == nil || !strings.EqualFold(h.AppID, app.AppID) {
+				writeLines(opts.IO.ErrOut, "warning: the tenant already has a hybrid application, "+appproxy.AppName(h.DisplayName, h.AppID)+"; this creates another one.")
+				writeLines(opts.IO.ErrOut, guidWarning(h.AppID, opts.TargetURI)...)
+				break
+			}
+		}
+	}
+	if opts.DryRun {
+		return printPlans(opts.IO.Out, format, []appproxy.Plan{plan}, true)
+	}
+	warnTarget(opts.IO.ErrOut, opts.TargetURI)
 
 	if app == nil {
 		created, err := client.Instantiate(ctx, hybridDisplayName(opts.TargetURI))
@@ -228,9 +278,17 @@ func newHybridApplicationRun(opts *NewHybridApplicationOptions) error {
 			return p.fail("create application", err)
 		}
 		app = created
-		routeGUID = app.AppID
+		want = appproxy.HybridPublishing(app.AppID, opts.Suffix, opts.TargetURI)
 	}
-	want := appproxy.HybridPublishing(routeGUID, opts.Suffix, opts.TargetURI)
+	if p.created != nil && !p.marked && !alreadyPublished {
+		// The mark lets the printed cleanup, and a later move, work
+		// without --force.
+		if err := client.Mark(ctx, app); err != nil {
+			return p.fail("mark the application as hybridmgmt's", err)
+		}
+		p.marked = true
+		p.done = append(p.done, "marked")
+	}
 	if !alreadyPublished {
 		if err := client.SetWebURIs(ctx, app, want.ExternalURL); err != nil {
 			return p.fail("set the application's web URIs", err)
@@ -258,45 +316,13 @@ func newHybridApplicationRun(opts *NewHybridApplicationOptions) error {
 		return p.fail("check what Entra stored", fmt.Errorf("the publishing was accepted, but Graph reports externalUrl %q and internalUrl %q (written: %s and %s)",
 			app.ExternalURL(), app.InternalURL(), want.ExternalURL, want.InternalURL))
 	}
+	if format == output.Table {
+		plan.AppID, plan.DisplayName = app.AppID, app.DisplayName
+		writeLines(opts.IO.ErrOut, plan.Lines()...)
+		writeLines(opts.IO.ErrOut, nextSteps(app.AppID, opts.TargetURI)...)
+	}
 	views := []ApplicationView{newApplicationView(app)}
 	return output.Print(opts.IO.Out, format, views, func() output.TableData { return applicationTable(views) })
-}
-
-// planNew describes what a create, publish or resume would do, for --dry-run.
-func planNew(app *appproxy.Application, routeGUID string, group *appproxy.ConnectorGroup, alreadyPublished, assign bool, opts *NewHybridApplicationOptions) DryRunView {
-	plan := DryRunView{Operation: "create", AppID: "(assigned by Entra)"}
-	name := hybridDisplayName(opts.TargetURI)
-	if app != nil {
-		plan.Operation, plan.AppID, plan.Before = "publish", app.AppID, newApplicationView(app)
-		name = app.DisplayName
-	}
-	if alreadyPublished {
-		plan.Operation = "none"
-		if assign {
-			plan.Operation = "assign connector group"
-		}
-	}
-	ext := "https://<appId>." + opts.Suffix + ":443/"
-	if routeGUID != "" {
-		ext = appproxy.HybridRouteURL(routeGUID, opts.Suffix)
-	}
-	after := map[string]any{
-		"displayName":                name,
-		"externalUrl":                ext,
-		"internalUrl":                opts.TargetURI,
-		"externalAuthenticationType": "passthru",
-		"applicationType":            "microsoftapp",
-	}
-	if assign {
-		after["connectorGroupId"], after["connectorGroupName"] = group.ID, group.Name
-	}
-	if app != nil && !alreadyPublished {
-		if change := appproxy.WebURIChange(app, ext); change != nil {
-			after["web"] = change
-		}
-	}
-	plan.After = after
-	return plan
 }
 
 // pickConnectorGroup applies the documented preference: the named group,

@@ -25,6 +25,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/hybridmgmt/hybridmgmt/pkg/appproxy"
 	"github.com/hybridmgmt/hybridmgmt/pkg/auth"
 	"github.com/hybridmgmt/hybridmgmt/pkg/cmdlets"
 	"github.com/hybridmgmt/hybridmgmt/pkg/connectivity"
@@ -61,6 +62,7 @@ var psmKindFlagTypes = map[string][]string{
 	"secret":   {"bool"},
 	"verbose":  {"bool"},
 	"whatif":   {"bool"},
+	"confirm":  {"bool"},
 	"stdin":    nil, // no flag: the value goes to stdin next to another flag
 }
 
@@ -552,28 +554,24 @@ func TestPSModuleFormatViewsShowJSONFields(t *testing.T) {
 }
 
 // Format-HybridPlan reads --dry-run's objects: $step.<field> must be a
-// DryRunView field, and the compared fields ones the plans carry.
+// field of the plan JSON every write command prints (appproxy.Plan).
 func TestPSModuleDryRunFieldsExist(t *testing.T) {
 	m := psmLoadModule(t)
 	fn := m.Functions["Format-HybridPlan"]
 	if fn == nil {
 		t.Fatal("psm1 has no Format-HybridPlan")
 	}
-	dry := psmJSONFields(reflect.TypeOf(cmdlets.DryRunView{}))
+	b, err := json.Marshal(appproxy.Plan{Changes: []appproxy.Change{{Property: "internalUrl"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dry map[string]any
+	if err := json.Unmarshal(b, &dry); err != nil {
+		t.Fatal(err)
+	}
 	for _, sm := range regexp.MustCompile(`\$step\.(\w+)`).FindAllStringSubmatch(fn.Text, -1) {
-		if !dry[sm[1]] {
-			t.Errorf("Format-HybridPlan reads $step.%s, not a DryRunView JSON field %v", sm[1], psmSortedKeys(dry))
-		}
-	}
-	fm := regexp.MustCompile(`\$fields = @\(([^)]*)\)`).FindStringSubmatch(fn.Text)
-	if fm == nil {
-		t.Fatal("Format-HybridPlan has no $fields = @(...) list")
-	}
-	app := psmJSONFields(reflect.TypeOf(cmdlets.ApplicationView{}))
-	newSrc := psmReadFile(t, "new_hybridapplication.go") // the create plan's "after" map
-	for _, q := range psmQuotedRE.FindAllStringSubmatch(fm[1], -1) {
-		if !app[q[1]] && !strings.Contains(newSrc, strconv.Quote(q[1])) {
-			t.Errorf("Format-HybridPlan compares %q, which neither ApplicationView nor the new-hybridapplication plan carries", q[1])
+		if _, ok := dry[sm[1]]; !ok {
+			t.Errorf("Format-HybridPlan reads $step.%s, not a field of the plan JSON %s", sm[1], b)
 		}
 	}
 }

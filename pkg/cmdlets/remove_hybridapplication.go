@@ -2,7 +2,9 @@ package cmdlets
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
@@ -24,6 +26,7 @@ type RemoveHybridApplicationOptions struct {
 
 	AppID             string
 	DeleteApplication bool
+	Yes               bool
 	DryRun            bool
 	Force             bool
 }
@@ -41,12 +44,25 @@ func NewCmdRemoveHybridApplication(f *Factory, runF func(*RemoveHybridApplicatio
 			is exit code 4, unless --delete-application is given, which then only
 			deletes it (the cleanup a failed new-hybridapplication suggests).
 
-			The CLI never prompts: confirmation is Remove-HybridApplication's job
-			in the PowerShell module (-Confirm, -WhatIf). Prints [] on success.
+			Only a hybrid application is touched: one published at
+			https://<its appId>.resource.mailboxmigration.his.msappproxy.net, or one
+			hybridmgmt created or unpublished (it marks those with a tag). Any other
+			application is refused (exit 4) unless --force.
+
+			On a terminal the command shows what it will do and asks; --yes skips
+			the question, and without a terminal --yes is required (exit 2
+			otherwise). The PowerShell module asks through -Confirm/-WhatIf and
+			passes --yes. Prints [] on success.
+
+			Deleting the hybrid application changes nothing in Exchange Online,
+			whose organization relationship, IntraOrganizationConnector and
+			migration endpoint keep its GUID: free/busy and moves break until HCW
+			runs again. To move the route, unpublish and publish the same
+			application again with new-hybridapplication --app-id.
 		`),
 		Example: heredoc.Doc(`
 			hybridmgmt remove-hybridapplication --app-id 6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7 --dry-run
-			hybridmgmt remove-hybridapplication --app-id 6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7 --delete-application
+			hybridmgmt remove-hybridapplication --app-id 6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7 --yes
 		`),
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -56,6 +72,11 @@ func NewCmdRemoveHybridApplication(f *Factory, runF func(*RemoveHybridApplicatio
 			var err error
 			if opts.AppID, err = validate.AppID("--app-id", opts.AppID); err != nil {
 				return err
+			}
+			if !opts.DryRun && !opts.Yes && !(f.IO.IsStdinTTY() && f.IO.IsStderrTTY()) {
+				// As gh does for deletes: no terminal, no prompt, so the
+				// script must say --yes.
+				return exitcode.Usagef("remove-hybridapplication changes the tenant: pass --yes to confirm when not running in a terminal (nothing was changed)")
 			}
 			if err := f.requireModernHybridCloud(opts.Force); err != nil {
 				return err
@@ -74,7 +95,8 @@ func NewCmdRemoveHybridApplication(f *Factory, runF func(*RemoveHybridApplicatio
 	cmd.Flags().StringVar(&opts.AppID, "app-id", "", "GUID of the hybrid route, or the route host or TargetSharingEpr URL (required)")
 	cmd.Flags().BoolVar(&opts.DeleteApplication, "delete-application", false, "also delete the application and its service principal")
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print the planned change and write nothing")
-	cmd.Flags().BoolVar(&opts.Force, "force", false, "write even outside the Global cloud, where Modern Hybrid is unsupported")
+	cmd.Flags().BoolVar(&opts.Force, "force", false, "act on an application that is not a hybrid application, or outside the Global cloud")
+	cmd.Flags().BoolVar(&opts.Yes, "yes", false, "do not ask for confirmation (required when not running in a terminal)")
 	return cmd
 }
 
@@ -92,49 +114,68 @@ func removeHybridApplicationRun(opts *RemoveHybridApplicationOptions) error {
 	if err != nil {
 		return appNotFound(ctx, client, opts.AppID, err)
 	}
+	verb := "unpublish"
+	if opts.DeleteApplication {
+		verb = "delete"
+	}
+	if err := requireHybrid(ctx, client, app, opts.Force, verb, opts.IO.ErrOut); err != nil {
+		return err
+	}
 	published := app.Published()
 	if !published && !opts.DeleteApplication {
-		return exitcode.NotFoundf("application %s (%s) is not published through App Proxy; nothing to remove", opts.AppID, app.DisplayName)
+		return exitcode.NotFoundf("%s is not published through App Proxy; nothing to remove", appproxy.AppName(app.DisplayName, app.AppID))
 	}
-	if published {
-		if _, ok := appproxy.HybridRouteGUID(app.ExternalURL(), opts.Suffix); !ok {
-			return exitcode.NotFoundf("application %s is published at %s, which is not a hybrid route; refusing to remove it", opts.AppID, app.ExternalURL())
-		}
-	}
+	plan := appproxy.RemovePlan(app, opts.DeleteApplication)
 	if opts.DryRun {
-		op := "unpublish"
-		switch {
-		case published && opts.DeleteApplication:
-			op = "unpublish and delete"
-		case opts.DeleteApplication:
-			op = "delete"
+		return printPlans(opts.IO.Out, format, []appproxy.Plan{plan}, true)
+	}
+	if opts.DeleteApplication && (client.IsHybrid(app) || app.Marked()) {
+		writeLines(opts.IO.ErrOut, guidWarning(app.AppID, "")...)
+	}
+	if !opts.Yes {
+		writeLines(opts.IO.ErrOut, plan.Lines()...)
+		ok, err := confirm(opts.IO, strings.ToUpper(verb[:1])+verb[1:]+" "+plan.Name()+"?")
+		if err != nil {
+			return err
 		}
-		plans := []DryRunView{{Operation: op, AppID: opts.AppID, Before: newApplicationView(app), After: nil}}
-		return output.Print(opts.IO.Out, format, plans, func() output.TableData { return dryRunTable(plans) })
+		if !ok {
+			return errors.New("cancelled: nothing was changed")
+		}
 	}
 	if published {
+		if !opts.DeleteApplication {
+			// Marked first, so that publishing the same application again
+			// (new-hybridapplication --app-id, the way to move a route
+			// without changing its GUID) needs no --force.
+			if err := client.Mark(ctx, app); err != nil {
+				fmt.Fprintf(opts.IO.ErrOut, "warning: could not mark %s as hybridmgmt's (%s); publishing it again will need --force\n",
+					plan.Name(), output.EscapeTerminal(err.Error()))
+			}
+		}
 		if err := client.Unpublish(ctx, app.ID); err != nil {
 			return err
 		}
 		if !opts.DeleteApplication {
 			if err := client.ReadPublishing(ctx, app); err != nil {
-				return fmt.Errorf("unpublish %s: Graph accepted the change, but reading it back failed: %w", opts.AppID, err)
+				return fmt.Errorf("unpublish %s: Graph accepted the change, but reading it back failed, so the route's state is unknown: %w", plan.Name(), err)
 			}
 			if app.Published() {
-				return fmt.Errorf("unpublish %s: Graph accepted the change but still reports it published at %s; check the application in Entra", opts.AppID, app.ExternalURL())
+				return fmt.Errorf("unpublish %s: Graph accepted the change but still reports it published at %s; check the application in Entra", plan.Name(), app.ExternalURL())
 			}
 		}
 	}
 	if opts.DeleteApplication {
 		if err := client.DeleteApplication(ctx, app.ID); err != nil {
+			if published {
+				// Half done: say exactly what state the tenant is in.
+				return fmt.Errorf("unpublished %s, but deleting it failed: %s. The application still exists, unpublished; run the same command again to delete it",
+					plan.Name(), err.Error())
+			}
 			return err
 		}
 	}
+	done := map[string]string{"unpublish": "unpublished", "delete": "deleted", "unpublish and delete": "unpublished and deleted"}[plan.Operation]
 	return output.Print(opts.IO.Out, format, []ApplicationView{}, func() output.TableData {
-		msg := "unpublished " + opts.AppID
-		if opts.DeleteApplication {
-			msg += " and deleted the application"
-		}
-		return output.TableData{Footer: []string{msg}}
+		return output.TableData{Footer: []string{done + " " + plan.Name()}}
 	})
 }

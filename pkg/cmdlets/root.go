@@ -1,6 +1,9 @@
 // Package cmdlets holds one file per cmdlet: each builds its options, binds
 // flags, validates (exit 2 before any request) and calls a run function that
 // talks only to interfaces. Layout after the GitHub CLI's pkg/cmd.
+//
+// It must never import pkg/labtenant or pkg/httpstub: the release binary
+// links no test double (rules in pkg/architecture).
 package cmdlets
 
 import (

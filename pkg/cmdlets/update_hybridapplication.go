@@ -41,7 +41,14 @@ func NewCmdUpdateHybridApplication(f *Factory, runF func(*UpdateHybridApplicatio
 			Mailbox servers. The target is an https URI or a bare FQDN (normalised
 			to https://fqdn/); IP addresses, paths, queries and credentials are
 			refused. Both internalUrl and externalUrl are sent in one PATCH, as
-			Microsoft's own guidance does; the application is read back and printed.
+			Microsoft's own guidance does; the application is read back and printed,
+			and stderr shows the change (before → after: the rollback value) and
+			what to test next.
+
+			Only a hybrid application is changed: one published at
+			https://<its appId>.resource.mailboxmigration.his.msappproxy.net, or one
+			hybridmgmt created or unpublished. Any other application is refused
+			(exit 4) unless --force.
 		`),
 		Example: heredoc.Doc(`
 			hybridmgmt update-hybridapplication --app-id 6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7 --target-uri https://mail-lb.contoso.com --dry-run
@@ -76,11 +83,12 @@ func NewCmdUpdateHybridApplication(f *Factory, runF func(*UpdateHybridApplicatio
 	cmd.Flags().StringVar(&opts.AppID, "app-id", "", "GUID of the hybrid route, or the route host or TargetSharingEpr URL (required)")
 	cmd.Flags().StringVar(&opts.TargetURI, "target-uri", "", "new on-premises target: https URI or FQDN (required)")
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print the planned change and write nothing")
-	cmd.Flags().BoolVar(&opts.Force, "force", false, "write even outside the Global cloud, where Modern Hybrid is unsupported")
+	cmd.Flags().BoolVar(&opts.Force, "force", false, "act on an application that is not a hybrid application, or outside the Global cloud")
 	return cmd
 }
 
 func updateHybridApplicationRun(opts *UpdateHybridApplicationOptions) error {
+	ctx := opts.Context
 	format, err := opts.Output()
 	if err != nil {
 		return err
@@ -89,34 +97,42 @@ func updateHybridApplicationRun(opts *UpdateHybridApplicationOptions) error {
 	if err != nil {
 		return err
 	}
-	app, err := getPublishedApplication(opts.Context, client, opts.AppID)
+	app, err := client.GetApplication(ctx, opts.AppID)
 	if err != nil {
+		return appNotFound(ctx, client, opts.AppID, err)
+	}
+	if err := requireHybrid(ctx, client, app, opts.Force, "retarget", opts.IO.ErrOut); err != nil {
 		return err
 	}
-	external := app.ExternalURL()
-	if _, ok := appproxy.HybridRouteGUID(external, opts.Suffix); !ok {
-		return exitcode.NotFoundf("application %s is published at %s, which is not a hybrid route (*.%s); refusing to retarget it", opts.AppID, external, opts.Suffix)
+	if !app.Published() {
+		return exitcode.NotFoundf("%s is not published through App Proxy: there is no route to retarget (publish it with new-hybridapplication --app-id %s)",
+			appproxy.AppName(app.DisplayName, app.AppID), app.AppID)
 	}
-	before := newApplicationView(app)
+	plan := appproxy.RetargetPlan(app, opts.TargetURI)
 	if opts.DryRun {
-		after := before
-		after.InternalURL = opts.TargetURI
-		plan := []DryRunView{{Operation: "update", AppID: opts.AppID, Before: before, After: after}}
-		return output.Print(opts.IO.Out, format, plan, func() output.TableData { return dryRunTable(plan) })
+		return printPlans(opts.IO.Out, format, []appproxy.Plan{plan}, true)
 	}
-	if appproxy.SameURL(app.InternalURL(), opts.TargetURI) {
-		opts.Logf("internalUrl is already %s; nothing to change", opts.TargetURI)
+	if len(plan.Changes) == 0 {
+		fmt.Fprintf(opts.IO.ErrOut, "nothing to change: %s already points at %s\n", output.EscapeTerminal(plan.Name()), opts.TargetURI)
 	} else {
-		if err := client.UpdatePublishing(opts.Context, app.ID, appproxy.Retarget(external, opts.TargetURI)); err != nil {
+		warnTarget(opts.IO.ErrOut, opts.TargetURI)
+		if err := client.UpdatePublishing(ctx, app.ID, appproxy.Retarget(app.ExternalURL(), opts.TargetURI)); err != nil {
 			return err
 		}
 		// Read back by object id: only what Graph now reports counts.
-		if err := client.ReadPublishing(opts.Context, app); err != nil {
-			return fmt.Errorf("retarget %s: Graph accepted the change to %s, but reading it back failed: %w", opts.AppID, opts.TargetURI, err)
+		if err := client.ReadPublishing(ctx, app); err != nil {
+			return fmt.Errorf("retarget %s: Graph accepted the change to %s, but reading it back failed, so the route's state is unknown: %w",
+				plan.Name(), opts.TargetURI, err)
 		}
 		if !appproxy.SameURL(app.InternalURL(), opts.TargetURI) {
 			return fmt.Errorf("retarget %s: Graph accepted the change but still reports internalUrl %q (asked for %s); check the application in Entra before relying on it",
-				opts.AppID, app.InternalURL(), opts.TargetURI)
+				plan.Name(), app.InternalURL(), opts.TargetURI)
+		}
+		if format == output.Table {
+			// The before line is the rollback value: never lost.
+			plan.Operation = "updated"
+			writeLines(opts.IO.ErrOut, plan.Lines()...)
+			writeLines(opts.IO.ErrOut, nextSteps(app.AppID, opts.TargetURI)...)
 		}
 	}
 	views := []ApplicationView{newApplicationView(app)}

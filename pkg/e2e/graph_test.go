@@ -82,7 +82,7 @@ func TestNotFoundAndNotPublishedAreExit4(t *testing.T) {
 	r = w.run("", nil, "get-hybridapplication", "--app-id", labtenant.PayrollAppID)
 	assert.Equal(t, 4, r.code)
 	assert.Contains(t, r.stderr, "not published")
-	r = w.run("", nil, "remove-hybridapplication", "--app-id", labtenant.PayrollAppID)
+	r = w.run("", nil, "remove-hybridapplication", "--app-id", labtenant.PayrollAppID, "--yes")
 	assert.Equal(t, 4, r.code)
 }
 
@@ -115,7 +115,7 @@ func TestUpdateNewRemoveAgainstLab(t *testing.T) {
 	assert.Contains(t, r.stdout, newID)
 	assert.Len(t, w.lab.Snapshot().Applications, 5)
 
-	r = w.run("", nil, "remove-hybridapplication", "--app-id", newID, "--delete-application", "-o", "json")
+	r = w.run("", nil, "remove-hybridapplication", "--app-id", newID, "--delete-application", "--yes", "-o", "json")
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Equal(t, "[]\n", r.stdout)
 	assert.Len(t, w.lab.Snapshot().Applications, 4)

@@ -89,3 +89,15 @@ func (p *proc) wait() (result, *os.ProcessState) {
 func oneLine(stderr string) bool {
 	return strings.HasPrefix(stderr, "hybridmgmt: ") && strings.Count(stderr, "\n") == 1 && strings.HasSuffix(stderr, "\n")
 }
+
+// errorLine returns the error line of stderr that may hold warnings first:
+// the last line, which must be the only one starting "hybridmgmt: ".
+func errorLine(t *testing.T, stderr string) string {
+	t.Helper()
+	lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
+	last := lines[len(lines)-1]
+	if !strings.HasPrefix(last, "hybridmgmt: ") || strings.Count(stderr, "hybridmgmt: ") != strings.Count(last, "hybridmgmt: ") {
+		t.Errorf("stderr should end with its one error line: %q", stderr)
+	}
+	return last
+}

@@ -66,9 +66,9 @@ func TestEveryCommandWorksAgainstTheStrictLab(t *testing.T) {
 			require.Equal(t, 0, r.code, r.stderr)
 			assert.Contains(t, r.stdout, newID, "the new app is tagged and listed (R6)")
 
-			r = w.run("", nil, "remove-hybridapplication", "--app-id", newID, "-o", "json")
+			r = w.run("", nil, "remove-hybridapplication", "--app-id", newID, "--yes", "-o", "json")
 			require.Equal(t, 0, r.code, r.stderr)
-			r = w.run("", nil, "remove-hybridapplication", "--app-id", newID, "--delete-application", "-o", "json")
+			r = w.run("", nil, "remove-hybridapplication", "--app-id", newID, "--delete-application", "--yes", "-o", "json")
 			require.Equal(t, 0, r.code, r.stderr)
 
 			for _, req := range w.lab.Requests() {

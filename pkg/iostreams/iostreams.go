@@ -49,6 +49,8 @@ func System() *IOStreams {
 	}
 	if s.stderrTTY {
 		s.stderrVT = enableVT(os.Stderr.Fd())
+		// Multi-line warnings wrap to the terminal too (output.WrapLines).
+		s.ErrOut = &TerminalWriter{Writer: os.Stderr, fd: os.Stderr.Fd(), color: colorWanted(os.Getenv) && s.stderrVT}
 	}
 	return s
 }

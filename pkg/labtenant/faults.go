@@ -65,6 +65,9 @@ type Fault struct {
 	// Count is how many matching requests the rule affects; 0 or less
 	// means every matching request until the faults are replaced.
 	Count int `json:"count,omitempty"`
+	// Skip lets that many matching requests through untouched first, so a
+	// rule can hit the third PATCH of a sequence on one path.
+	Skip int `json:"skip,omitempty"`
 	// Status is the HTTP status for status and token-error.
 	Status int `json:"status,omitempty"`
 	// RetryAfter is sent verbatim as the Retry-After header (status only).
@@ -99,6 +102,9 @@ func (f Fault) Validate() error {
 	if f.Kind == FaultLatency && f.Delay <= 0 {
 		return fmt.Errorf("latency fault needs a delay")
 	}
+	if f.Skip < 0 {
+		return fmt.Errorf("fault skip %d is negative", f.Skip)
+	}
 	if f.SizeMB < 0 || f.SizeMB > 1024 {
 		return fmt.Errorf("sizeMB %d is out of range 0..1024", f.SizeMB)
 	}
@@ -126,6 +132,8 @@ func ParseFault(spec string) (Fault, error) {
 			f.Method = strings.ToUpper(v)
 		case "count":
 			f.Count, err = strconv.Atoi(v)
+		case "skip":
+			f.Skip, err = strconv.Atoi(v)
 		case "status":
 			f.Status, err = strconv.Atoi(v)
 		case "retryafter":
@@ -163,7 +171,8 @@ type faultSet struct {
 
 type faultRule struct {
 	Fault
-	left int // remaining uses when Count > 0
+	left    int // remaining uses when Count > 0
+	skipped int // matching requests let through so far
 }
 
 func (fs *faultSet) set(faults []Fault) error {
@@ -213,7 +222,16 @@ func (r *faultRule) matches(req *http.Request) bool {
 	if r.Method != "" && !strings.EqualFold(r.Method, req.Method) {
 		return false
 	}
-	return strings.HasPrefix(strings.ToLower(req.URL.Path), strings.ToLower(r.Path))
+	if !strings.HasPrefix(strings.ToLower(req.URL.Path), strings.ToLower(r.Path)) {
+		return false
+	}
+	// A match inside the skip window is let through and counted; the
+	// caller holds the set's lock.
+	if r.skipped < r.Skip {
+		r.skipped++
+		return false
+	}
+	return true
 }
 
 func (r *faultRule) consume() Fault {
@@ -243,18 +261,19 @@ func (fs *faultSet) takeGeneric(req *http.Request, tokenEndpoint bool) (delay ti
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	for _, r := range fs.rules {
-		if !r.matches(req) {
-			continue
-		}
+		// The kind is checked before matches, which counts skips: a rule
+		// of another kind must not see this request.
 		switch r.Kind {
 		case FaultLatency:
-			delay += time.Duration(r.consume().Delay)
+			if r.matches(req) {
+				delay += time.Duration(r.consume().Delay)
+			}
 		case FaultStatus, FaultMalformed, FaultTruncate, FaultDrop, FaultStall, FaultOversize:
-			if !ok {
+			if !ok && r.matches(req) {
 				f, ok = r.consume(), true
 			}
 		case FaultTokenError:
-			if tokenEndpoint && !ok {
+			if tokenEndpoint && !ok && r.matches(req) {
 				f, ok = r.consume(), true
 			}
 		}

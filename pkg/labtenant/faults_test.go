@@ -123,6 +123,32 @@ func TestFaultNextLinkLoopAndRejectExpand(t *testing.T) {
 	assert.Equal(t, http.StatusOK, g.status)
 }
 
+func TestFaultRejectExpandBlankAndSkip(t *testing.T) {
+	srv := newLab(t)
+	admin := ropcToken(t, srv, AdminUPN, graphDirScope)
+	require.NoError(t, srv.SetFaults([]Fault{
+		{Kind: FaultRejectExpandBlank, Count: 1, Status: 501},
+		{Kind: FaultStatus, Status: 500, Path: "/beta/onPremisesPublishingProfiles/applicationProxy/connectors", Skip: 2, Count: 1},
+	}))
+	// R9: the App Proxy backend's envelope with an empty code.
+	g := graphCall(t, srv, http.MethodGet, groupsPath+"?$expand=members", admin, nil)
+	assert.Equal(t, http.StatusNotImplemented, g.status)
+	assert.Equal(t, "", g.errCode())
+	assert.Equal(t, "An error has occurred.", g.body["error"].(map[string]any)["message"])
+
+	// Skip: two requests pass, the third is faulted, then the rule is spent.
+	var got []int
+	for range 4 {
+		got = append(got, graphCall(t, srv, http.MethodGet, connectorsPath, admin, nil).status)
+	}
+	assert.Equal(t, []int{200, 200, 500, 200}, got)
+	_, err := ParseFault("status,path=/beta/x,skip=-1,status=500")
+	assert.Error(t, err)
+	f, err := ParseFault("status,path=/beta/x,skip=2,status=500")
+	require.NoError(t, err)
+	assert.Equal(t, 2, f.Skip)
+}
+
 func TestFaultLatencyAndAuthorityStatus(t *testing.T) {
 	srv := newLab(t, func(o *Options) {
 		o.Faults = []Fault{

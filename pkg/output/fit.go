@@ -1,6 +1,7 @@
 package output
 
 import (
+	"io"
 	"strings"
 	"unicode/utf8"
 
@@ -280,6 +281,21 @@ func splitWords(s string) []string {
 		words = append(words, s[start:])
 	}
 	return words
+}
+
+// WrapLines fits lines of text (warnings, advice) to w when w is a
+// terminal; elsewhere they are returned as they are.
+func WrapLines(w io.Writer, lines ...string) []string {
+	t, ok := w.(Terminal)
+	if !ok {
+		return lines
+	}
+	width := max(t.TerminalWidth(), 2)
+	var out []string
+	for _, l := range lines {
+		out = append(out, wrapIndent(l, width)...)
+	}
+	return out
 }
 
 // wrapIndent wraps a footer line to w columns; continuation lines start

@@ -91,6 +91,7 @@ const KIND_TYPES = {
   'stdin': ['securestring'],
   'verbose': null, // common parameter
   'whatif': null, // common parameter
+  'confirm': null, // common parameter
 };
 
 const PS7_CMDLETS = ['Join-String', 'Test-Json', 'Get-Error', 'ConvertFrom-Markdown', 'Show-Markdown',
@@ -579,8 +580,8 @@ function moduleFindings(file, src, root, findings, opts) {
         }
       }
       for (const r of map.rows.filter((x) => x.command === command)) {
-        if (r.kind === 'whatif') {
-          if (!shouldProcess) findings.add('map-param-missing', file, `${r.line}`, `${command} maps -WhatIf but ${fn.name} lacks SupportsShouldProcess`);
+        if (r.kind === 'whatif' || r.kind === 'confirm') {
+          if (!shouldProcess) findings.add('map-param-missing', file, `${r.line}`, `${command} maps -${r.parameter} but ${fn.name} lacks SupportsShouldProcess`);
         } else if (r.kind === 'verbose') {
           // common parameter of every advanced function
         } else if (!fn.params.some((p) => p.name.toLowerCase() === r.parameter.toLowerCase())) {
