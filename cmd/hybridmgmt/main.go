@@ -10,9 +10,12 @@ import (
 	"os/signal"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/hybridmgmt/hybridmgmt/pkg/cmdlets"
 	"github.com/hybridmgmt/hybridmgmt/pkg/exitcode"
 	"github.com/hybridmgmt/hybridmgmt/pkg/output"
+	"github.com/hybridmgmt/hybridmgmt/pkg/redact"
 )
 
 // version is set at build time: -ldflags "-X main.version=1.2.3".
@@ -31,7 +34,7 @@ func main() {
 		os.Exit(exitcode.Interrupted)
 	}()
 	f := cmdlets.NewFactory(version)
-	err := cmdlets.NewRootCmd(f).ExecuteContext(ctx)
+	err := execute(ctx, cmdlets.NewRootCmd(f))
 	interrupted := ctx.Err() != nil // before cancel(), which cancels ctx too
 	signal.Stop(sigs)
 	cancel()
@@ -59,4 +62,18 @@ func message(err error, interrupted bool) string {
 		return msg
 	}
 	return "interrupted: " + msg
+}
+
+// execute runs the command tree. A panic (a bug, whatever input caused
+// it) becomes "internal error: <value>" and exit 1: left alone, Go prints
+// a stack trace and exits 2, which scripts and the PowerShell module read
+// as "invalid input". The value is redacted and bounded like server text:
+// it may quote a request or an answer.
+func execute(ctx context.Context, root *cobra.Command) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("internal error: %s (please report it with `hybridmgmt version`)", redact.ServerText(fmt.Sprint(v), 500))
+		}
+	}()
+	return root.ExecuteContext(ctx)
 }

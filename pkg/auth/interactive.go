@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"github.com/pkg/browser"
 
 	"github.com/hybridmgmt/hybridmgmt/pkg/output"
+	"github.com/hybridmgmt/hybridmgmt/pkg/redact"
 )
 
 // interactiveFlow is ModeInteractive: authorization code with PKCE through
@@ -34,14 +36,17 @@ func (interactiveFlow) acquire(ctx context.Context, c *Client) (public.AuthResul
 			fmt.Fprintf(c.cfg.prompt(), "No browser can be opened here (%s); signing in with a device code instead.\n", reason)
 			return deviceCodeFlow{}.acquire(ctx, c)
 		}
+		// MSAL's own default, named here so that it is wrapped too.
 		open, how = browser.OpenURL, "the system browser"
 	}
 	c.logf("auth: opening the sign-in page with %s", how)
+	// openErr records only the browser's own failure (device code is the
+	// fallback); a page refused for not being https is not retried.
 	var openErr error
-	opts = append(opts, public.WithOpenURL(func(u string) error {
+	opts = append(opts, public.WithOpenURL(httpsPageOnly(func(u string) error {
 		openErr = open(u)
 		return openErr
-	}))
+	})))
 	fmt.Fprintln(c.cfg.prompt(), "Opening a browser to sign in to Microsoft Entra; finish there (or rerun with --device-code).")
 	res, err := c.pub.AcquireTokenInteractive(ctx, c.cfg.Scopes, opts...)
 	if err != nil && openErr != nil && ctx.Err() == nil {
@@ -63,6 +68,22 @@ func noBrowserReason(getenv func(string) string, goos string) string {
 		return "no DISPLAY"
 	}
 	return ""
+}
+
+// httpsPageOnly refuses to open a sign-in page that is not https: its
+// address comes from the authority's discovery document, and the user
+// types a password into it.
+func httpsPageOnly(open func(string) error) func(string) error {
+	return func(u string) error {
+		if pu, err := url.Parse(u); err != nil || !strings.EqualFold(pu.Scheme, "https") {
+			scheme := "an unparsable address"
+			if err == nil {
+				scheme = redact.ServerText(pu.Scheme+"://"+pu.Host, 200)
+			}
+			return &refusedError{msg: "the authority's sign-in page is not https (" + scheme + "); refusing to open it"}
+		}
+		return open(u)
+	}
 }
 
 // opener picks how to open the sign-in page: cfg.OpenURL, else $BROWSER,

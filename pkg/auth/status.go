@@ -53,7 +53,19 @@ type cacheDoc struct {
 // CachedStatus reads the sign-in cached in dir. ok is false when there is
 // none (connect --status then exits 3).
 func CachedStatus(ctx context.Context, dir string) (Status, bool, error) {
-	conn, haveConn := LoadConnection(dir)
+	conn, haveConn, err := LoadConnection(dir)
+	if err != nil {
+		return Status{}, false, err
+	}
+	// The same trust checks as a sign-in: nothing is read from a folder
+	// others can write.
+	exists, err := checkCacheDir(dir)
+	if err != nil {
+		return Status{}, false, err
+	}
+	if !exists {
+		return Status{}, false, nil
+	}
 	a, err := newAccessor(CachePath(dir))
 	if err != nil {
 		return Status{}, false, err

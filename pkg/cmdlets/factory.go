@@ -125,7 +125,12 @@ func (f *Factory) buildHTTPClient() (*http.Client, error) {
 		hint = "check the WinHTTP proxy (netsh winhttp show proxy) or pass --proxy"
 	}
 	// Transport failures come back in plain words, for Graph and sign-in.
-	return &http.Client{Transport: &neterr.Transport{Base: tr, Proxy: choice.Func, ProxyHint: hint}}, nil
+	// No redirect is followed with a token or a credential: appproxy and
+	// auth wrap this client in their own stricter rules as well.
+	return &http.Client{
+		Transport:     &neterr.Transport{Base: tr, Proxy: choice.Func, ProxyHint: hint},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}, nil
 }
 
 func (f *Factory) defaultTokens() (auth.TokenSource, error) {
@@ -239,6 +244,9 @@ func (f *Factory) signIn(ctx context.Context) (auth.Account, error) {
 		AppOnly: acct.AppOnly, Username: acct.Username, TenantID: acct.TenantID, ClientID: cfg.ClientID,
 		Cloud: cfg.CloudName, AuthorityHost: cfg.AuthorityHost,
 	}
+	if st, err := f.Settings(); err == nil {
+		conn.GraphEndpoint = st.GraphRoot
+	}
 	if cfg.Mode == auth.ModeClientCertificate {
 		if abs, err := filepath.Abs(cfg.CertificatePath); err == nil {
 			conn.CertificatePath = abs
@@ -248,7 +256,9 @@ func (f *Factory) signIn(ctx context.Context) (auth.Account, error) {
 		conn.Username = ""
 	}
 	if err := auth.SaveConnection(cfg.CacheDir, conn); err != nil {
-		f.verbosef("could not save the connection: %v", err)
+		// A local failure (exit 1): the sign-in worked, but later
+		// commands cannot reuse it as connect promises.
+		return acct, fmt.Errorf("signed in as %s, but could not save the connection record %s: %w", acct.Username, auth.ConnectionPath(cfg.CacheDir), err)
 	}
 	return acct, nil
 }

@@ -186,6 +186,15 @@ func readEndpointsFile(name string) ([]connectivity.Endpoint, error) {
 	if strings.TrimSpace(name) == "" {
 		return nil, exitcode.Usagef("--endpoints-file must not be empty")
 	}
+	// Stat before open: opening a FIFO blocks until someone writes to it,
+	// beyond Ctrl-C; a device or directory is no endpoints file either.
+	st, err := os.Stat(name)
+	if err != nil {
+		return nil, exitcode.Usagef("--endpoints-file: %v", err)
+	}
+	if !st.Mode().IsRegular() {
+		return nil, exitcode.Usagef("--endpoints-file %s is not a regular file", name)
+	}
 	fh, err := os.Open(name)
 	if err != nil {
 		return nil, exitcode.Usagef("--endpoints-file: %v", err)

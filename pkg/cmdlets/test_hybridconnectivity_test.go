@@ -122,7 +122,7 @@ func TestConnectivityFlagErrors(t *testing.T) {
 		{"bad app id", GlobalOptions{}, []string{"--app-id", "nope"}, "not an application id"},
 		{"duration without unit", GlobalOptions{}, []string{"--timeout", "10"}, "invalid value for --timeout: durations need a unit, e.g. 10s"},
 		{"empty app id", GlobalOptions{}, []string{"--app-id", ""}, "--app-id must not be empty"},
-		{"missing file", GlobalOptions{}, []string{"--endpoints-file", filepath.Join(t.TempDir(), "none.json")}, "--endpoints-file: open"},
+		{"missing file", GlobalOptions{}, []string{"--endpoints-file", filepath.Join(t.TempDir(), "none.json")}, "--endpoints-file: stat"},
 		{"empty file name", GlobalOptions{}, []string{"--endpoints-file", ""}, "--endpoints-file must not be empty"},
 		{"invalid entry named", GlobalOptions{}, []string{"--endpoints-file", bad}, `entry 2 ("oops"): "port" 99999 is out of range (1-65535)`},
 		{"file with o365", GlobalOptions{}, []string{"--endpoints-file", good, "--test-o365-endpoints"}, "cannot be combined with --test-o365-endpoints"},

@@ -41,10 +41,12 @@ func (r *probeRun) get(ctx context.Context, conn net.Conn, scheme string, proxyF
 	if err := write(conn); err != nil {
 		return nil, nil, fmt.Errorf("send the request: %w", err)
 	}
-	resp, err := http.ReadResponse(bufio.NewReader(conn), req)
+	cr := newCapReader(conn)
+	resp, err := http.ReadResponse(bufio.NewReader(cr), req)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, headErr(err)
 	}
+	cr.allow(maxAnswerBody)
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 8<<10))
 	return resp, body, nil

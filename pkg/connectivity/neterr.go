@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"os"
+	"strings"
 	"syscall"
 )
 
@@ -58,7 +59,9 @@ func netReason(err error) string {
 	case errors.Is(err, context.Canceled):
 		return "cancelled"
 	}
-	return err.Error()
+	// Other errors may quote what the server sent ("malformed HTTP
+	// response ..."): one short, valid line.
+	return cut(strings.ToValidUTF8(err.Error(), "\uFFFD"), 200)
 }
 
 // noRoute reports errors that mean this machine has no path for a family

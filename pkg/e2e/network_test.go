@@ -47,19 +47,20 @@ func TestDeadProxyIsPlainAndFast(t *testing.T) {
 // A host that refuses (no proxy) and a name that does not resolve get the
 // same plain style, also exit 6.
 func TestRefusedAndUnresolvableGraph(t *testing.T) {
-	w := signedIn(t)
+	// A fresh sign-in for each Graph endpoint: saved tokens are never sent
+	// to another endpoint than the one they were saved for.
+	w := newWorld(t, labtenant.Settings{})
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	addr := l.Addr().String()
 	require.NoError(t, l.Close())
-	r := w.run("", map[string]string{"HYBRIDMGMT_GRAPH_ENDPOINT": "https://" + addr}, "get-hybridapplication")
+	signIn := []string{"get-hybridapplication", "--username", "admin@contoso.com", "--password-stdin"}
+	r := w.run(w.creds.AdminPassword+"\n", map[string]string{"HYBRIDMGMT_GRAPH_ENDPOINT": "https://" + addr}, signIn...)
 	assert.Equal(t, 6, r.code, r.stderr)
-	assert.Contains(t, r.stderr, "cannot reach "+addr+" from this machine (connection refused)")
-	assert.True(t, oneLine(r.stderr), r.stderr)
+	assert.Contains(t, r.stderr, "hybridmgmt: list App Proxy service principals: cannot reach "+addr+" from this machine (connection refused)\n")
 
-	r = w.run("", map[string]string{"HYBRIDMGMT_GRAPH_ENDPOINT": "https://graph.invalid"}, "get-hybridapplication")
+	r = w.run(w.creds.AdminPassword+"\n", map[string]string{"HYBRIDMGMT_GRAPH_ENDPOINT": "https://graph.invalid"}, signIn...)
 	assert.Equal(t, 6, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "cannot resolve graph.invalid from this machine")
 	assert.False(t, strings.Contains(r.stderr, "lookup "), r.stderr)
-	_ = labtenant.TenantID
 }

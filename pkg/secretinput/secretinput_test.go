@@ -42,3 +42,18 @@ func TestPipeHintFitsTheOS(t *testing.T) {
 	assert.Contains(t, PipeHint("windows"), "Connect-HybridManagement")
 	assert.Contains(t, PipeHint("linux"), "< secret.txt")
 }
+
+func TestReadLineLengthLimitIsExact(t *testing.T) {
+	secret := strings.Repeat("s", MaxLen)
+	for _, in := range []string{secret, secret + "\n", secret + "\r\n", "\xef\xbb\xbf" + secret + "\r\n", secret + "\nsecond line"} {
+		got, err := ReadLine(strings.NewReader(in), "the secret")
+		require.NoError(t, err, "%d bytes in", len(in))
+		assert.Equal(t, secret, got)
+	}
+	for _, in := range []string{secret + "s", secret + "s\n", "\xef\xbb\xbf" + secret + "s\r\n"} {
+		_, err := ReadLine(strings.NewReader(in), "the secret")
+		require.Error(t, err, "%d bytes in", len(in))
+		assert.Contains(t, err.Error(), "longer than")
+		assert.NotContains(t, err.Error(), "sss")
+	}
+}
