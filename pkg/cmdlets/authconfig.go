@@ -49,6 +49,8 @@ func (f *Factory) buildAuthConfig() (*auth.Config, error) {
 		Prompt:            f.IO.ErrOut,
 		OpenURL:           f.OpenURL,
 		Logf:              f.verbosef,
+		Progress:          func(line string) { f.IO.Progressf("%s", line) },
+		Force:             f.forceSignIn,
 	}
 	graphResource := s.Cloud.GraphRoot
 	// Both delegated permissions in one token request (R1): connector APIs
