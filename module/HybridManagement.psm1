@@ -36,6 +36,8 @@ Command,Parameter,Flag,Kind
 *,UserPrincipalName,--user-principal-name,string
 *,Credential,--username,username
 *,Verbose,--verbose,verbose
+connect,Force,--force,switch
+connect,Status,--status,switch
 get-hybridagent,ConnectorGroup,--connector-group,string
 get-hybridagent,MinActive,--min-active,int
 get-hybridapplication,AppId,--app-id,string
@@ -84,6 +86,7 @@ ExitCode,Category,Alternative
 4,ObjectNotFound,
 5,ConnectionError,InvalidResult
 6,ResourceUnavailable,
+130,OperationStopped,
 '@ | ConvertFrom-Csv
 
 # ---------------------------------------------------------------------------
@@ -828,6 +831,12 @@ function Connect-HybridManagement {
     .PARAMETER UserPrincipalName
     Admin UPN for an interactive, MFA-capable sign-in (browser, or a device code when no browser can open).
 
+    .PARAMETER Force
+    Sign in again even when the cache could serve (e.g. after activating a PIM role).
+
+    .PARAMETER Status
+    Show the cached sign-in (account, tenant, cloud, how later cmdlets sign in, token expiry) without signing in or touching the network; fails when there is none.
+
     .PARAMETER TenantId
     Tenant GUID or verified domain (default for user sign-in: the UPN's domain; required for app-only sign-in).
 
@@ -884,6 +893,10 @@ function Connect-HybridManagement {
     param(
         [Parameter(Position = 0)]
         [string] $UserPrincipalName,
+
+        [switch] $Force,
+
+        [switch] $Status,
 
         [string] $TenantId,
 

@@ -78,8 +78,7 @@ var flags = map[string]flagNote{
 	"endpoints-file": {Param: "EndpointsFile", Kind: "path"},
 	"legacy-list":    {Param: "LegacyList"},
 	"strict":         {Param: "Strict"},
-	// connect --status (issue 13): unused until that flag exists.
-	"status": {Param: "Status"},
+	"status":         {Param: "Status"},
 	"min-active": {Param: "MinActive",
 		Help: "Health gate: after returning the agents, write an error (InvalidResult, exit code 5) when the -ConnectorGroup (else any group that has agents) has fewer than this many active agents."},
 	"iis-config": {Param: "IisConfig",
@@ -290,6 +289,10 @@ Connector APIs are delegated-only: sign in as a user (cached by Connect-HybridMa
 no browser can open); sign-in instructions appear in the console while the sign-in waits.
 Tokens are cached per user (DPAPI-protected on Windows) until the refresh token expires.
 Returns the signed-in account: username, tenantId, cloud, authority, appOnly.`,
+		ParamHelp: map[string]string{
+			"Force":  "Sign in again even when the cache could serve (e.g. after activating a PIM role).",
+			"Status": "Show the cached sign-in (account, tenant, cloud, how later cmdlets sign in, token expiry) without signing in or touching the network; fails when there is none.",
+		},
 		Examples: []string{
 			"Connect-HybridManagement -UserPrincipalName admin@contoso.com\n\nInteractive sign-in with MFA; then Get-HybridAgent etc. run without credentials.",
 			"Connect-HybridManagement -DeviceCode -TenantId contoso.com\n\nOn a server without a browser: the console shows the code to enter at the sign-in URL.",

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -21,24 +22,52 @@ import (
 var version = "0.1.0-dev"
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt)
+	go func() {
+		// The first Ctrl-C cancels the work, which then reports what
+		// finished; a second one ends the process at once.
+		<-sigs
+		cancel()
+		<-sigs
+		os.Exit(exitcode.Interrupted)
+	}()
 	f := cmdlets.NewFactory(version)
 	err := execute(ctx, cmdlets.NewRootCmd(f))
-	interrupted := ctx.Err() != nil // before stop(), which cancels ctx too
-	stop()
+	interrupted := ctx.Err() != nil // before cancel(), which cancels ctx too
+	signal.Stop(sigs)
+	cancel()
+	if err != nil && interrupted {
+		err = exitcode.Wrap(exitcode.ErrInterrupted, err)
+	}
 	// A command that already told the user (the health gate's summary
 	// lines) keeps stderr in the shape its contract fixes.
 	if err != nil && !exitcode.IsReported(err) {
-		msg := err.Error()
-		if errors.Is(err, context.Canceled) && interrupted {
-			msg = "interrupted (Ctrl-C): " + msg
-		}
+		msg := message(err, interrupted)
 		fmt.Fprintln(f.IO.ErrOut, "hybridmgmt: "+output.EscapeTerminal(msg))
 		if format, _ := output.ParseFormat(f.Global.Output); format == output.JSON {
 			exitcode.WriteJSONLine(f.IO.ErrOut, err, output.EscapeTerminal(msg)) // last line: docs/exit-codes.md
 		}
 	}
 	os.Exit(exitcode.Of(err))
+}
+
+// message is the one stderr line. After Ctrl-C it starts with
+// "interrupted", and Go's "context canceled" is not repeated.
+func message(err error, interrupted bool) string {
+	msg := err.Error()
+	if !interrupted {
+		return msg
+	}
+	msg = strings.TrimSuffix(strings.TrimSuffix(msg, context.Canceled.Error()), ": ")
+	if errors.Is(err, context.Canceled) && msg == "" {
+		return "interrupted"
+	}
+	if strings.HasPrefix(msg, "interrupted") {
+		return msg
+	}
+	return "interrupted: " + msg
 }
 
 // execute runs the command tree. A panic (a bug, whatever input caused

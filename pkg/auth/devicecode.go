@@ -39,7 +39,7 @@ func (deviceCodeFlow) acquire(ctx context.Context, c *Client) (public.AuthResult
 	fmt.Fprintln(c.cfg.prompt(), output.EscapeTerminal(redact.Cut(dc.Result.Message, maxDeviceCodeMessage)))
 	c.logf("auth: waiting for the device code sign-in (expires %s)", dc.Result.ExpiresOn.Format("15:04:05"))
 	if c.cfg.Progress != nil {
-		c.cfg.Progress("waiting for the device code sign-in (expires " + dc.Result.ExpiresOn.Format("15:04:05") + ")")
+		c.cfg.Progress(fmt.Sprintf("Waiting for the sign-in to finish (the code expires at %s; Ctrl-C stops)…", dc.Result.ExpiresOn.Local().Format("15:04")))
 	}
 	res, err := dc.AuthenticationResult(ctx)
 	if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {

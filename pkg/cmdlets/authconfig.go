@@ -47,9 +47,10 @@ func (f *Factory) buildAuthConfig() (*auth.Config, error) {
 		CacheDir:          cacheDir,
 		HTTPClient:        hc,
 		Prompt:            f.IO.ErrOut,
-		Progress:          f.progress,
 		OpenURL:           f.OpenURL,
 		Logf:              f.verbosef,
+		Progress:          f.showProgress,
+		Force:             f.forceSignIn,
 	}
 	graphResource := s.Cloud.GraphRoot
 	// Both delegated permissions in one token request (R1): connector APIs

@@ -41,6 +41,9 @@ type Plan struct {
 	// Proxy decides, per entry, whether it is probed through a proxy. The
 	// zero value is direct.
 	Proxy netproxy.Choice
+	// Progress, when set, hears each finished entry (done of total), from
+	// the probing goroutines one at a time.
+	Progress func(done, total int)
 }
 
 // NewPlan turns a request into entries, with the run defaults set.
@@ -117,8 +120,9 @@ func RouteEndpoint(appID string, c cloud.Cloud) Endpoint {
 	host := strings.ToLower(appID) + "." + c.HybridRouteSuffix
 	e := Endpoint{
 		Category: catRoute, Name: host, Host: host, Port: 443, Check: CheckHTTPS,
-		Source: "X1/B1: the route must resolve in public DNS",
-		Advice: "If the name does not resolve, the route is not published: run Get-HybridApplication (hybridmgmt get-hybridapplication) and re-run the Modern HCW if it is missing.",
+		Source:      "X1/B1: the route must resolve in public DNS",
+		Advice:      "If the name does not resolve, the route is not published: run Get-HybridApplication (hybridmgmt get-hybridapplication) and re-run the Modern HCW if it is missing.",
+		AdviceStage: "dns",
 	}
 	if c.Name != "China" {
 		e.ExpectedIssuers = microsoftRoots
@@ -149,6 +153,7 @@ func withAdvice(es []Endpoint, advice string) []Endpoint {
 	out := append([]Endpoint(nil), es...)
 	for i := range out {
 		out[i].Advice = advice
+		out[i].AdviceStage = "any"
 	}
 	return out
 }

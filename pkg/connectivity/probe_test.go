@@ -2,6 +2,7 @@ package connectivity
 
 import (
 	"crypto/tls"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -122,8 +123,29 @@ func TestUnreachable(t *testing.T) {
 	r = byName(t, rs, "nxdomain")
 	assert.Equal(t, Failed, r.Status)
 	assert.Equal(t, "DNS: nowhere.test: name not found", r.Error)
-	assert.Contains(t, r.Remediation, "Resolve-DnsName nowhere.test")
 	assert.Equal(t, CauseDNSNotFound, r.Cause)
+	assert.Contains(t, r.Remediation, "do not resolve nowhere.test: check the internal DNS zone", ".test is not a public suffix")
+}
+
+// Advice fits the failing step, the kind of name and the OS.
+func TestRemedies(t *testing.T) {
+	exch := ExchangeEndpoints("exch01.contoso.local")[0]
+	public := Endpoint{Host: "login.microsoftonline.com", Port: 443, Check: CheckHTTPS}
+	assert.Equal(t, "Make sure this machine's DNS resolves public names, including every CNAME in the chain (nslookup login.microsoftonline.com).", dnsRemedy(public, "linux"))
+	assert.Contains(t, dnsRemedy(public, "windows"), "(Resolve-DnsName login.microsoftonline.com)")
+	assert.NotContains(t, dnsRemedy(public, "darwin"), "Resolve-DnsName")
+	assert.Contains(t, dnsRemedy(exch, "linux"), "do not resolve exch01.contoso.local: check the internal DNS zone")
+	assert.Contains(t, dnsRemedy(Endpoint{Host: "exch01"}, "linux"), "internal DNS zone", "a single label is internal")
+	for _, h := range []string{"exch01", "exch01.contoso.local", "mail.corp", "x.internal"} {
+		assert.True(t, IsInternalName(h), h)
+	}
+	for _, h := range []string{"graph.microsoft.com", "mail.contoso.co.uk", "127.0.0.1"} {
+		assert.False(t, IsInternalName(h), h)
+	}
+	refused := &net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}
+	assert.NotContains(t, tcpRemedy(refused, exch), "proxy", "Exchange is reached directly")
+	assert.Contains(t, tcpRemedy(refused, exch), "exch01.contoso.local refuses TCP 443")
+	assert.Contains(t, tcpRemedy(refused, public), "outbound proxy")
 }
 
 func TestAddressFamilies(t *testing.T) {
@@ -288,25 +310,4 @@ func TestMaxDuration(t *testing.T) {
 		assert.Equal(t, Failed, r.Status, n)
 		assert.Equal(t, "not finished within --max-duration 200ms", r.Error, n)
 	}
-}
-
-// Progress hears of every probe once, counting up to the total (the
-// PowerShell module's progress bar).
-func TestRunReportsProgress(t *testing.T) {
-	closed := closedPort(t)
-	p := testProber(nil, "a.test")
-	var done []int
-	var names []string
-	p.Progress = func(n, total int, r Result) {
-		assert.Equal(t, 5, total)
-		done = append(done, n)
-		names = append(names, r.Name)
-	}
-	plan := Plan{Parallel: 3, Timeout: longTimeout, SkipMachine: "not in this test"}
-	for _, n := range []string{"a", "b", "c", "d", "e"} {
-		plan.Endpoints = append(plan.Endpoints, Endpoint{Category: "c", Name: n, Host: "a.test", Port: closed, Check: CheckTCP})
-	}
-	p.Run(t.Context(), plan)
-	assert.Equal(t, []int{1, 2, 3, 4, 5}, done)
-	assert.ElementsMatch(t, []string{"a", "b", "c", "d", "e"}, names)
 }

@@ -29,9 +29,6 @@ type Prober struct {
 	// DirectTimeout bounds the direct-path comparison next to a proxied
 	// probe; 0 means DefaultDirectTimeout.
 	DirectTimeout time.Duration
-	// Progress, when set, is called after each probe with how many are
-	// done (calls are serialized).
-	Progress func(done, total int, r Result)
 }
 
 // NewProber wires the real network, the system roots and this OS's
@@ -80,10 +77,10 @@ func (p *Prober) Run(ctx context.Context, plan Plan) []Result {
 			defer wg.Done()
 			for i := range jobs {
 				runs[i], results[i] = p.runOne(ctx, runCtx, &plan, plan.Endpoints[i])
-				if p.Progress != nil {
+				if plan.Progress != nil {
 					progressMu.Lock()
 					done++
-					p.Progress(done, len(plan.Endpoints), results[i])
+					plan.Progress(done, len(plan.Endpoints))
 					progressMu.Unlock()
 				}
 			}
@@ -142,9 +139,12 @@ func interrupted(userCtx context.Context, prev *outcome, max time.Duration) *out
 		return o
 	}
 	o.status = Skipped
-	o.errs = []string{"interrupted before this check finished"}
+	o.errs = []string{InterruptedError}
 	return o
 }
+
+// InterruptedError is the error of a check that Ctrl-C cut short.
+const InterruptedError = "interrupted before this check finished"
 
 // systemSkipReason is why machine checks do not run on this OS.
 func systemSkipReason() string {

@@ -35,6 +35,7 @@ const (
 	CategoryConnectionError     = "ConnectionError"
 	CategoryInvalidResult       = "InvalidResult"
 	CategoryResourceUnavailable = "ResourceUnavailable"
+	CategoryOperationStopped    = "OperationStopped"
 )
 
 // CategoryRule is one row of the exit code -> category table: the default
@@ -58,6 +59,7 @@ var Categories = []CategoryRule{
 	{NotFound, CategoryObjectNotFound, "", nil},
 	{ChecksFailed, CategoryConnectionError, CategoryInvalidResult, ErrHealthGate},
 	{Unavailable, CategoryResourceUnavailable, "", nil},
+	{Interrupted, CategoryOperationStopped, "", nil},
 }
 
 // CategoryOf returns the ErrorCategory name for a failed command's error

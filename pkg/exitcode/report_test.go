@@ -65,6 +65,8 @@ func TestJSONErrorLine(t *testing.T) {
 			`{"error":{"exitCode":5,"category":"InvalidResult","message":"1 active agent, --min-active 2"}}`},
 		{"unavailable", exitcode.Wrap(exitcode.ErrUnavailable, &detailed{msg: "Graph returned 503", d: exitcode.Details{RequestID: "r-2"}}),
 			`{"error":{"exitCode":6,"category":"ResourceUnavailable","message":"Graph returned 503","requestId":"r-2"}}`},
+		{"interrupted by Ctrl-C", exitcode.Wrap(exitcode.ErrInterrupted, context.Canceled),
+			`{"error":{"exitCode":130,"category":"OperationStopped","message":"context canceled"}}`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -91,7 +93,7 @@ func TestCategoriesTable(t *testing.T) {
 			assert.Equal(t, r.ExitCode, exitcode.Of(exitcode.Wrap(r.When, errors.New("x"))), "kind of %s", r.Alternative)
 		}
 	}
-	for _, code := range []int{exitcode.Unexpected, exitcode.Usage, exitcode.Auth, exitcode.NotFound, exitcode.ChecksFailed, exitcode.Unavailable} {
+	for _, code := range []int{exitcode.Unexpected, exitcode.Usage, exitcode.Auth, exitcode.NotFound, exitcode.ChecksFailed, exitcode.Unavailable, exitcode.Interrupted} {
 		assert.True(t, codes[code], "exit code %d has no category", code)
 	}
 	assert.Equal(t, exitcode.CategoryNotSpecified, exitcode.CategoryOf(errors.New("x"), 99))
