@@ -38,7 +38,7 @@ func TestDeadProxyIsPlainAndFast(t *testing.T) {
 		assert.NotContains(t, r.stderr, "dial tcp", args)
 		// One error line (ROPC adds its deprecation warning before it).
 		assert.Equal(t, 1, strings.Count(r.stderr, "hybridmgmt: "), "%v: %q", args, r.stderr)
-		assert.True(t, strings.HasSuffix(r.stderr, "check --proxy / HTTPS_PROXY\n"), "%v: %q", args, r.stderr)
+		assert.True(t, strings.HasSuffix(humanStderr(r.stderr), "check --proxy / HTTPS_PROXY\n"), "%v: %q", args, r.stderr)
 		assert.Empty(t, r.stdout)
 	}
 	assert.LessOrEqual(t, w.lab.CountRequests("/beta/"), 0, "nothing reached Graph")
