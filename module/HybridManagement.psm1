@@ -22,42 +22,97 @@
 # ---------------------------------------------------------------------------
 $script:HybridParameterMap = @'
 Command,Parameter,Flag,Kind
-*,AuthorityHost,--authority-host,string
-*,CertificatePath,--certificate,path
-*,CertificatePassword,,stdin
-*,ClientId,--client-id,string
-*,ClientSecret,--client-secret-stdin,secret
 *,Cloud,--cloud,string
-*,DeviceCode,--device-code,switch
-*,GraphEndpoint,--graph-endpoint,string
-*,Credential,--password-stdin,secret
 *,Proxy,--proxy,string
-*,TenantId,--tenant-id,string
-*,UserPrincipalName,--user-principal-name,string
-*,Credential,--username,username
 *,Verbose,--verbose,verbose
+connect,AuthorityHost,--authority-host,string
+connect,CertificatePath,--certificate,path
+connect,CertificatePassword,,stdin
+connect,ClientId,--client-id,string
+connect,ClientSecret,--client-secret-stdin,secret
+connect,DeviceCode,--device-code,switch
 connect,Force,--force,switch
+connect,GraphEndpoint,--graph-endpoint,string
+connect,Credential,--password-stdin,secret
 connect,Status,--status,switch
+connect,TenantId,--tenant-id,string
+connect,UserPrincipalName,--user-principal-name,string
+connect,Credential,--username,username
+get-hybridagent,AuthorityHost,--authority-host,string
+get-hybridagent,CertificatePath,--certificate,path
+get-hybridagent,CertificatePassword,,stdin
+get-hybridagent,ClientId,--client-id,string
+get-hybridagent,ClientSecret,--client-secret-stdin,secret
 get-hybridagent,ConnectorGroup,--connector-group,string
+get-hybridagent,DeviceCode,--device-code,switch
+get-hybridagent,GraphEndpoint,--graph-endpoint,string
 get-hybridagent,MinActive,--min-active,int
+get-hybridagent,Credential,--password-stdin,secret
+get-hybridagent,TenantId,--tenant-id,string
+get-hybridagent,UserPrincipalName,--user-principal-name,string
+get-hybridagent,Credential,--username,username
 get-hybridapplication,AppId,--app-id,string
+get-hybridapplication,AuthorityHost,--authority-host,string
+get-hybridapplication,CertificatePath,--certificate,path
+get-hybridapplication,CertificatePassword,,stdin
+get-hybridapplication,ClientId,--client-id,string
+get-hybridapplication,ClientSecret,--client-secret-stdin,secret
+get-hybridapplication,DeviceCode,--device-code,switch
+get-hybridapplication,GraphEndpoint,--graph-endpoint,string
+get-hybridapplication,Credential,--password-stdin,secret
+get-hybridapplication,TenantId,--tenant-id,string
+get-hybridapplication,UserPrincipalName,--user-principal-name,string
+get-hybridapplication,Credential,--username,username
 new-hybridapplication,AppId,--app-id,string
+new-hybridapplication,AuthorityHost,--authority-host,string
+new-hybridapplication,CertificatePath,--certificate,path
+new-hybridapplication,CertificatePassword,,stdin
+new-hybridapplication,ClientId,--client-id,string
+new-hybridapplication,ClientSecret,--client-secret-stdin,secret
 new-hybridapplication,ConnectorGroup,--connector-group,string
+new-hybridapplication,DeviceCode,--device-code,switch
 new-hybridapplication,WhatIf,--dry-run,whatif
 new-hybridapplication,Force,--force,switch
+new-hybridapplication,GraphEndpoint,--graph-endpoint,string
+new-hybridapplication,Credential,--password-stdin,secret
 new-hybridapplication,TargetUri,--target-uri,string
+new-hybridapplication,TenantId,--tenant-id,string
+new-hybridapplication,UserPrincipalName,--user-principal-name,string
+new-hybridapplication,Credential,--username,username
 remove-hybridapplication,AppId,--app-id,string
+remove-hybridapplication,AuthorityHost,--authority-host,string
+remove-hybridapplication,CertificatePath,--certificate,path
+remove-hybridapplication,CertificatePassword,,stdin
+remove-hybridapplication,ClientId,--client-id,string
+remove-hybridapplication,ClientSecret,--client-secret-stdin,secret
 remove-hybridapplication,DeleteApplication,--delete-application,switch
+remove-hybridapplication,DeviceCode,--device-code,switch
 remove-hybridapplication,WhatIf,--dry-run,whatif
 remove-hybridapplication,Force,--force,switch
+remove-hybridapplication,GraphEndpoint,--graph-endpoint,string
+remove-hybridapplication,Credential,--password-stdin,secret
+remove-hybridapplication,TenantId,--tenant-id,string
+remove-hybridapplication,UserPrincipalName,--user-principal-name,string
+remove-hybridapplication,Credential,--username,username
 remove-hybridapplication,Confirm,--yes,confirm
 test-hybridagent,AppId,--app-id,string
+test-hybridagent,AuthorityHost,--authority-host,string
+test-hybridagent,CertificatePath,--certificate,path
+test-hybridagent,CertificatePassword,,stdin
+test-hybridagent,ClientId,--client-id,string
+test-hybridagent,ClientSecret,--client-secret-stdin,secret
+test-hybridagent,DeviceCode,--device-code,switch
 test-hybridagent,ExchangeServer,--exchange-server,string[]
+test-hybridagent,GraphEndpoint,--graph-endpoint,string
 test-hybridagent,IisConfig,--iis-config,string[]
 test-hybridagent,MaxDurationSec,--max-duration,seconds
 test-hybridagent,Parallel,--parallel,int
+test-hybridagent,Credential,--password-stdin,secret
 test-hybridagent,Strict,--strict,switch
+test-hybridagent,TenantId,--tenant-id,string
 test-hybridagent,TimeoutSec,--timeout,seconds
+test-hybridagent,UserPrincipalName,--user-principal-name,string
+test-hybridagent,Credential,--username,username
 test-hybridagent,AsReport,--output,report
 test-hybridconnectivity,AppId,--app-id,string
 test-hybridconnectivity,EndpointsFile,--endpoints-file,path
@@ -70,9 +125,20 @@ test-hybridconnectivity,TestO365Endpoints,--test-o365-endpoints,switch
 test-hybridconnectivity,TimeoutSec,--timeout,seconds
 test-hybridconnectivity,AsReport,--output,report
 update-hybridapplication,AppId,--app-id,string
+update-hybridapplication,AuthorityHost,--authority-host,string
+update-hybridapplication,CertificatePath,--certificate,path
+update-hybridapplication,CertificatePassword,,stdin
+update-hybridapplication,ClientId,--client-id,string
+update-hybridapplication,ClientSecret,--client-secret-stdin,secret
+update-hybridapplication,DeviceCode,--device-code,switch
 update-hybridapplication,WhatIf,--dry-run,whatif
 update-hybridapplication,Force,--force,switch
+update-hybridapplication,GraphEndpoint,--graph-endpoint,string
+update-hybridapplication,Credential,--password-stdin,secret
 update-hybridapplication,TargetUri,--target-uri,string
+update-hybridapplication,TenantId,--tenant-id,string
+update-hybridapplication,UserPrincipalName,--user-principal-name,string
+update-hybridapplication,Credential,--username,username
 '@ | ConvertFrom-Csv
 
 # Exit code -> ErrorCategory (pkg/exitcode.Categories, docs/exit-codes.md):
@@ -831,23 +897,8 @@ function Connect-HybridManagement {
     .PARAMETER UserPrincipalName
     Admin UPN for an interactive, MFA-capable sign-in (browser, or a device code when no browser can open).
 
-    .PARAMETER Force
-    Sign in again even when the cache could serve (e.g. after activating a PIM role).
-
-    .PARAMETER Status
-    Show the cached sign-in (account, tenant, cloud, how later cmdlets sign in, token expiry) without signing in or touching the network; fails when there is none.
-
-    .PARAMETER TenantId
-    Tenant GUID or verified domain (default for user sign-in: the UPN's domain; required for app-only sign-in).
-
-    .PARAMETER ClientId
-    Application (client) id of your own app registration (default: Microsoft Graph Command Line Tools; required for app-only sign-in).
-
-    .PARAMETER Credential
-    Username and password (no MFA). The password reaches hybridmgmt on standard input only.
-
-    .PARAMETER ClientSecret
-    App-only sign-in with a client secret (sent on standard input); needs -TenantId and -ClientId.
+    .PARAMETER AuthorityHost
+    Override the sign-in host (https://host[:port]).
 
     .PARAMETER CertificatePath
     App-only sign-in with a certificate file: PEM (certificate and key) or PFX; needs -TenantId and -ClientId.
@@ -855,17 +906,32 @@ function Connect-HybridManagement {
     .PARAMETER CertificatePassword
     Password of the PFX given with -CertificatePath, or of the PFX saved by Connect-HybridManagement (sent on standard input).
 
+    .PARAMETER ClientId
+    Application (client) id of your own app registration (default: Microsoft Graph Command Line Tools; required for app-only sign-in).
+
+    .PARAMETER ClientSecret
+    App-only sign-in with a client secret (sent on standard input); needs -TenantId and -ClientId.
+
     .PARAMETER DeviceCode
     Sign in with a device code: open the URL shown on any device and enter the code.
 
-    .PARAMETER Cloud
-    The national cloud: Global (the default), USGov (GCC High), USGovDoD or China; the names other tools use are accepted too. One of: China, Global, USGov, USGovDoD, AzureCloud, Public, AzureGlobal, AzureUSGovernment, GCCHigh, DoD, AzureChinaCloud, 21Vianet.
-
-    .PARAMETER AuthorityHost
-    Override the sign-in host (https://host[:port]).
+    .PARAMETER Force
+    Sign in again even when the cache could serve (e.g. after activating a PIM role).
 
     .PARAMETER GraphEndpoint
     Override the Microsoft Graph host (https://host[:port]).
+
+    .PARAMETER Credential
+    Read the password for --username from standard input.
+
+    .PARAMETER Status
+    Show the cached sign-in (account, tenant, cloud, how later cmdlets sign in, token expiry) without signing in or touching the network; fails when there is none.
+
+    .PARAMETER TenantId
+    Tenant GUID or verified domain (default for user sign-in: the UPN's domain; required for app-only sign-in).
+
+    .PARAMETER Cloud
+    The national cloud: Global (the default), USGov (GCC High), USGovDoD or China; the names other tools use are accepted too. One of: China, Global, USGov, USGovDoD, AzureCloud, Public, AzureGlobal, AzureUSGovernment, GCCHigh, DoD, AzureChinaCloud, 21Vianet.
 
     .PARAMETER Proxy
     Outbound proxy URL (default: HTTPS_PROXY, then the WinHTTP proxy). Its password, if any, never appears in -Verbose.
@@ -894,30 +960,30 @@ function Connect-HybridManagement {
         [Parameter(Position = 0)]
         [string] $UserPrincipalName,
 
-        [switch] $Force,
-
-        [switch] $Status,
-
-        [string] $TenantId,
-
-        [string] $ClientId,
-
-        [System.Management.Automation.PSCredential] $Credential,
-
-        [System.Security.SecureString] $ClientSecret,
+        [string] $AuthorityHost,
 
         [string] $CertificatePath,
 
         [System.Security.SecureString] $CertificatePassword,
 
+        [string] $ClientId,
+
+        [System.Security.SecureString] $ClientSecret,
+
         [switch] $DeviceCode,
+
+        [switch] $Force,
+
+        [string] $GraphEndpoint,
+
+        [System.Management.Automation.PSCredential] $Credential,
+
+        [switch] $Status,
+
+        [string] $TenantId,
 
         [ValidateSet('China', 'Global', 'USGov', 'USGovDoD', 'AzureCloud', 'Public', 'AzureGlobal', 'AzureUSGovernment', 'GCCHigh', 'DoD', 'AzureChinaCloud', '21Vianet')]
         [string] $Cloud,
-
-        [string] $AuthorityHost,
-
-        [string] $GraphEndpoint,
 
         [string] $Proxy
     )
@@ -990,25 +1056,13 @@ function Get-HybridAgent {
     Without credential parameters the sign-in cached by Connect-HybridManagement is used.
 
     .PARAMETER Credential
-    Username and password (no MFA). The password reaches hybridmgmt on standard input only.
+    Read the password for --username from standard input.
 
     .PARAMETER UserPrincipalName
     Admin UPN for an interactive, MFA-capable sign-in (browser, or a device code when no browser can open).
 
-    .PARAMETER ConnectorGroup
-    Only agents in the connector group with this name.
-
-    .PARAMETER MinActive
-    Health gate: after returning the agents, write an error (InvalidResult, exit code 5) when the -ConnectorGroup (else any group that has agents) has fewer than this many active agents.
-
-    .PARAMETER TenantId
-    Tenant GUID or verified domain (default for user sign-in: the UPN's domain; required for app-only sign-in).
-
-    .PARAMETER ClientId
-    Application (client) id of your own app registration (default: Microsoft Graph Command Line Tools; required for app-only sign-in).
-
-    .PARAMETER ClientSecret
-    App-only sign-in with a client secret (sent on standard input); needs -TenantId and -ClientId.
+    .PARAMETER AuthorityHost
+    Override the sign-in host (https://host[:port]).
 
     .PARAMETER CertificatePath
     App-only sign-in with a certificate file: PEM (certificate and key) or PFX; needs -TenantId and -ClientId.
@@ -1016,17 +1070,29 @@ function Get-HybridAgent {
     .PARAMETER CertificatePassword
     Password of the PFX given with -CertificatePath, or of the PFX saved by Connect-HybridManagement (sent on standard input).
 
+    .PARAMETER ClientId
+    Application (client) id of your own app registration (default: Microsoft Graph Command Line Tools; required for app-only sign-in).
+
+    .PARAMETER ClientSecret
+    App-only sign-in with a client secret (sent on standard input); needs -TenantId and -ClientId.
+
+    .PARAMETER ConnectorGroup
+    Only agents in the connector group with this name.
+
     .PARAMETER DeviceCode
     Sign in with a device code: open the URL shown on any device and enter the code.
 
-    .PARAMETER Cloud
-    The national cloud: Global (the default), USGov (GCC High), USGovDoD or China; the names other tools use are accepted too. One of: China, Global, USGov, USGovDoD, AzureCloud, Public, AzureGlobal, AzureUSGovernment, GCCHigh, DoD, AzureChinaCloud, 21Vianet.
-
-    .PARAMETER AuthorityHost
-    Override the sign-in host (https://host[:port]).
-
     .PARAMETER GraphEndpoint
     Override the Microsoft Graph host (https://host[:port]).
+
+    .PARAMETER MinActive
+    Health gate: after returning the agents, write an error (InvalidResult, exit code 5) when the -ConnectorGroup (else any group that has agents) has fewer than this many active agents.
+
+    .PARAMETER TenantId
+    Tenant GUID or verified domain (default for user sign-in: the UPN's domain; required for app-only sign-in).
+
+    .PARAMETER Cloud
+    The national cloud: Global (the default), USGov (GCC High), USGovDoD or China; the names other tools use are accepted too. One of: China, Global, USGov, USGovDoD, AzureCloud, Public, AzureGlobal, AzureUSGovernment, GCCHigh, DoD, AzureChinaCloud, 21Vianet.
 
     .PARAMETER Proxy
     Outbound proxy URL (default: HTTPS_PROXY, then the WinHTTP proxy). Its password, if any, never appears in -Verbose.
@@ -1058,29 +1124,29 @@ function Get-HybridAgent {
         [Parameter(Position = 1)]
         [string] $UserPrincipalName,
 
+        [string] $AuthorityHost,
+
+        [string] $CertificatePath,
+
+        [System.Security.SecureString] $CertificatePassword,
+
+        [string] $ClientId,
+
+        [System.Security.SecureString] $ClientSecret,
+
         [string] $ConnectorGroup,
+
+        [switch] $DeviceCode,
+
+        [string] $GraphEndpoint,
 
         [ValidateRange(1, 1000)]
         [int] $MinActive,
 
         [string] $TenantId,
 
-        [string] $ClientId,
-
-        [System.Security.SecureString] $ClientSecret,
-
-        [string] $CertificatePath,
-
-        [System.Security.SecureString] $CertificatePassword,
-
-        [switch] $DeviceCode,
-
         [ValidateSet('China', 'Global', 'USGov', 'USGovDoD', 'AzureCloud', 'Public', 'AzureGlobal', 'AzureUSGovernment', 'GCCHigh', 'DoD', 'AzureChinaCloud', '21Vianet')]
         [string] $Cloud,
-
-        [string] $AuthorityHost,
-
-        [string] $GraphEndpoint,
 
         [string] $Proxy
     )
@@ -1115,19 +1181,13 @@ function Get-HybridApplication {
     Application (client) id of the hybrid application. Accepts pipeline input: GUID strings, or objects with an AppId property.
 
     .PARAMETER Credential
-    Username and password (no MFA). The password reaches hybridmgmt on standard input only.
+    Read the password for --username from standard input.
 
     .PARAMETER UserPrincipalName
     Admin UPN for an interactive, MFA-capable sign-in (browser, or a device code when no browser can open).
 
-    .PARAMETER TenantId
-    Tenant GUID or verified domain (default for user sign-in: the UPN's domain; required for app-only sign-in).
-
-    .PARAMETER ClientId
-    Application (client) id of your own app registration (default: Microsoft Graph Command Line Tools; required for app-only sign-in).
-
-    .PARAMETER ClientSecret
-    App-only sign-in with a client secret (sent on standard input); needs -TenantId and -ClientId.
+    .PARAMETER AuthorityHost
+    Override the sign-in host (https://host[:port]).
 
     .PARAMETER CertificatePath
     App-only sign-in with a certificate file: PEM (certificate and key) or PFX; needs -TenantId and -ClientId.
@@ -1135,17 +1195,23 @@ function Get-HybridApplication {
     .PARAMETER CertificatePassword
     Password of the PFX given with -CertificatePath, or of the PFX saved by Connect-HybridManagement (sent on standard input).
 
+    .PARAMETER ClientId
+    Application (client) id of your own app registration (default: Microsoft Graph Command Line Tools; required for app-only sign-in).
+
+    .PARAMETER ClientSecret
+    App-only sign-in with a client secret (sent on standard input); needs -TenantId and -ClientId.
+
     .PARAMETER DeviceCode
     Sign in with a device code: open the URL shown on any device and enter the code.
 
-    .PARAMETER Cloud
-    The national cloud: Global (the default), USGov (GCC High), USGovDoD or China; the names other tools use are accepted too. One of: China, Global, USGov, USGovDoD, AzureCloud, Public, AzureGlobal, AzureUSGovernment, GCCHigh, DoD, AzureChinaCloud, 21Vianet.
-
-    .PARAMETER AuthorityHost
-    Override the sign-in host (https://host[:port]).
-
     .PARAMETER GraphEndpoint
     Override the Microsoft Graph host (https://host[:port]).
+
+    .PARAMETER TenantId
+    Tenant GUID or verified domain (default for user sign-in: the UPN's domain; required for app-only sign-in).
+
+    .PARAMETER Cloud
+    The national cloud: Global (the default), USGov (GCC High), USGovDoD or China; the names other tools use are accepted too. One of: China, Global, USGov, USGovDoD, AzureCloud, Public, AzureGlobal, AzureUSGovernment, GCCHigh, DoD, AzureChinaCloud, 21Vianet.
 
     .PARAMETER Proxy
     Outbound proxy URL (default: HTTPS_PROXY, then the WinHTTP proxy). Its password, if any, never appears in -Verbose.
@@ -1183,24 +1249,24 @@ function Get-HybridApplication {
         [Parameter(Position = 2)]
         [string] $UserPrincipalName,
 
-        [string] $TenantId,
-
-        [string] $ClientId,
-
-        [System.Security.SecureString] $ClientSecret,
+        [string] $AuthorityHost,
 
         [string] $CertificatePath,
 
         [System.Security.SecureString] $CertificatePassword,
 
+        [string] $ClientId,
+
+        [System.Security.SecureString] $ClientSecret,
+
         [switch] $DeviceCode,
+
+        [string] $GraphEndpoint,
+
+        [string] $TenantId,
 
         [ValidateSet('China', 'Global', 'USGov', 'USGovDoD', 'AzureCloud', 'Public', 'AzureGlobal', 'AzureUSGovernment', 'GCCHigh', 'DoD', 'AzureChinaCloud', '21Vianet')]
         [string] $Cloud,
-
-        [string] $AuthorityHost,
-
-        [string] $GraphEndpoint,
 
         [string] $Proxy
     )
@@ -1240,25 +1306,13 @@ function New-HybridApplication {
     On-premises target: https URI or FQDN of the Exchange server or load balancer.
 
     .PARAMETER Credential
-    Username and password (no MFA). The password reaches hybridmgmt on standard input only.
+    Read the password for --username from standard input.
 
     .PARAMETER UserPrincipalName
     Admin UPN for an interactive, MFA-capable sign-in (browser, or a device code when no browser can open).
 
-    .PARAMETER ConnectorGroup
-    Connector group to assign (default: "Default group for Exchange Online", else the tenant's default group).
-
-    .PARAMETER Force
-    With --app-id, publish an application that is not a hybrid application; also allows writing outside the Global cloud.
-
-    .PARAMETER TenantId
-    Tenant GUID or verified domain (default for user sign-in: the UPN's domain; required for app-only sign-in).
-
-    .PARAMETER ClientId
-    Application (client) id of your own app registration (default: Microsoft Graph Command Line Tools; required for app-only sign-in).
-
-    .PARAMETER ClientSecret
-    App-only sign-in with a client secret (sent on standard input); needs -TenantId and -ClientId.
+    .PARAMETER AuthorityHost
+    Override the sign-in host (https://host[:port]).
 
     .PARAMETER CertificatePath
     App-only sign-in with a certificate file: PEM (certificate and key) or PFX; needs -TenantId and -ClientId.
@@ -1266,17 +1320,29 @@ function New-HybridApplication {
     .PARAMETER CertificatePassword
     Password of the PFX given with -CertificatePath, or of the PFX saved by Connect-HybridManagement (sent on standard input).
 
+    .PARAMETER ClientId
+    Application (client) id of your own app registration (default: Microsoft Graph Command Line Tools; required for app-only sign-in).
+
+    .PARAMETER ClientSecret
+    App-only sign-in with a client secret (sent on standard input); needs -TenantId and -ClientId.
+
+    .PARAMETER ConnectorGroup
+    Connector group to assign (default: "Default group for Exchange Online", else the tenant's default group).
+
     .PARAMETER DeviceCode
     Sign in with a device code: open the URL shown on any device and enter the code.
 
-    .PARAMETER Cloud
-    The national cloud: Global (the default), USGov (GCC High), USGovDoD or China; the names other tools use are accepted too. One of: China, Global, USGov, USGovDoD, AzureCloud, Public, AzureGlobal, AzureUSGovernment, GCCHigh, DoD, AzureChinaCloud, 21Vianet.
-
-    .PARAMETER AuthorityHost
-    Override the sign-in host (https://host[:port]).
+    .PARAMETER Force
+    With --app-id, publish an application that is not a hybrid application; also allows writing outside the Global cloud.
 
     .PARAMETER GraphEndpoint
     Override the Microsoft Graph host (https://host[:port]).
+
+    .PARAMETER TenantId
+    Tenant GUID or verified domain (default for user sign-in: the UPN's domain; required for app-only sign-in).
+
+    .PARAMETER Cloud
+    The national cloud: Global (the default), USGov (GCC High), USGovDoD or China; the names other tools use are accepted too. One of: China, Global, USGov, USGovDoD, AzureCloud, Public, AzureGlobal, AzureUSGovernment, GCCHigh, DoD, AzureChinaCloud, 21Vianet.
 
     .PARAMETER Proxy
     Outbound proxy URL (default: HTTPS_PROXY, then the WinHTTP proxy). Its password, if any, never appears in -Verbose.
@@ -1312,28 +1378,28 @@ function New-HybridApplication {
         [Parameter(Position = 3)]
         [string] $UserPrincipalName,
 
-        [string] $ConnectorGroup,
-
-        [switch] $Force,
-
-        [string] $TenantId,
-
-        [string] $ClientId,
-
-        [System.Security.SecureString] $ClientSecret,
+        [string] $AuthorityHost,
 
         [string] $CertificatePath,
 
         [System.Security.SecureString] $CertificatePassword,
 
+        [string] $ClientId,
+
+        [System.Security.SecureString] $ClientSecret,
+
+        [string] $ConnectorGroup,
+
         [switch] $DeviceCode,
+
+        [switch] $Force,
+
+        [string] $GraphEndpoint,
+
+        [string] $TenantId,
 
         [ValidateSet('China', 'Global', 'USGov', 'USGovDoD', 'AzureCloud', 'Public', 'AzureGlobal', 'AzureUSGovernment', 'GCCHigh', 'DoD', 'AzureChinaCloud', '21Vianet')]
         [string] $Cloud,
-
-        [string] $AuthorityHost,
-
-        [string] $GraphEndpoint,
 
         [string] $Proxy
     )
@@ -1371,25 +1437,13 @@ function Remove-HybridApplication {
     Application id of the hybrid route. Accepts pipeline input: GUID strings, or objects with an AppId property.
 
     .PARAMETER Credential
-    Username and password (no MFA). The password reaches hybridmgmt on standard input only.
+    Read the password for --username from standard input.
 
     .PARAMETER UserPrincipalName
     Admin UPN for an interactive, MFA-capable sign-in (browser, or a device code when no browser can open).
 
-    .PARAMETER DeleteApplication
-    Also delete the application and its service principal.
-
-    .PARAMETER Force
-    Act on an application that is not a hybrid application, or outside the Global cloud.
-
-    .PARAMETER TenantId
-    Tenant GUID or verified domain (default for user sign-in: the UPN's domain; required for app-only sign-in).
-
-    .PARAMETER ClientId
-    Application (client) id of your own app registration (default: Microsoft Graph Command Line Tools; required for app-only sign-in).
-
-    .PARAMETER ClientSecret
-    App-only sign-in with a client secret (sent on standard input); needs -TenantId and -ClientId.
+    .PARAMETER AuthorityHost
+    Override the sign-in host (https://host[:port]).
 
     .PARAMETER CertificatePath
     App-only sign-in with a certificate file: PEM (certificate and key) or PFX; needs -TenantId and -ClientId.
@@ -1397,17 +1451,29 @@ function Remove-HybridApplication {
     .PARAMETER CertificatePassword
     Password of the PFX given with -CertificatePath, or of the PFX saved by Connect-HybridManagement (sent on standard input).
 
+    .PARAMETER ClientId
+    Application (client) id of your own app registration (default: Microsoft Graph Command Line Tools; required for app-only sign-in).
+
+    .PARAMETER ClientSecret
+    App-only sign-in with a client secret (sent on standard input); needs -TenantId and -ClientId.
+
+    .PARAMETER DeleteApplication
+    Also delete the application and its service principal.
+
     .PARAMETER DeviceCode
     Sign in with a device code: open the URL shown on any device and enter the code.
 
-    .PARAMETER Cloud
-    The national cloud: Global (the default), USGov (GCC High), USGovDoD or China; the names other tools use are accepted too. One of: China, Global, USGov, USGovDoD, AzureCloud, Public, AzureGlobal, AzureUSGovernment, GCCHigh, DoD, AzureChinaCloud, 21Vianet.
-
-    .PARAMETER AuthorityHost
-    Override the sign-in host (https://host[:port]).
+    .PARAMETER Force
+    Act on an application that is not a hybrid application, or outside the Global cloud.
 
     .PARAMETER GraphEndpoint
     Override the Microsoft Graph host (https://host[:port]).
+
+    .PARAMETER TenantId
+    Tenant GUID or verified domain (default for user sign-in: the UPN's domain; required for app-only sign-in).
+
+    .PARAMETER Cloud
+    The national cloud: Global (the default), USGov (GCC High), USGovDoD or China; the names other tools use are accepted too. One of: China, Global, USGov, USGovDoD, AzureCloud, Public, AzureGlobal, AzureUSGovernment, GCCHigh, DoD, AzureChinaCloud, 21Vianet.
 
     .PARAMETER Proxy
     Outbound proxy URL (default: HTTPS_PROXY, then the WinHTTP proxy). Its password, if any, never appears in -Verbose.
@@ -1440,28 +1506,28 @@ function Remove-HybridApplication {
         [Parameter(Position = 2)]
         [string] $UserPrincipalName,
 
-        [switch] $DeleteApplication,
-
-        [switch] $Force,
-
-        [string] $TenantId,
-
-        [string] $ClientId,
-
-        [System.Security.SecureString] $ClientSecret,
+        [string] $AuthorityHost,
 
         [string] $CertificatePath,
 
         [System.Security.SecureString] $CertificatePassword,
 
+        [string] $ClientId,
+
+        [System.Security.SecureString] $ClientSecret,
+
+        [switch] $DeleteApplication,
+
         [switch] $DeviceCode,
+
+        [switch] $Force,
+
+        [string] $GraphEndpoint,
+
+        [string] $TenantId,
 
         [ValidateSet('China', 'Global', 'USGov', 'USGovDoD', 'AzureCloud', 'Public', 'AzureGlobal', 'AzureUSGovernment', 'GCCHigh', 'DoD', 'AzureChinaCloud', '21Vianet')]
         [string] $Cloud,
-
-        [string] $AuthorityHost,
-
-        [string] $GraphEndpoint,
 
         [string] $Proxy
     )
@@ -1502,8 +1568,29 @@ function Test-HybridAgent {
     .PARAMETER AppId
     The hybrid application: its GUID or its route (default: the tenant's only hybrid application).
 
+    .PARAMETER AuthorityHost
+    Override the sign-in host (https://host[:port]).
+
+    .PARAMETER CertificatePath
+    App-only sign-in with a certificate file: PEM (certificate and key) or PFX; needs -TenantId and -ClientId.
+
+    .PARAMETER CertificatePassword
+    Password of the PFX given with -CertificatePath, or of the PFX saved by Connect-HybridManagement (sent on standard input).
+
+    .PARAMETER ClientId
+    Application (client) id of your own app registration (default: Microsoft Graph Command Line Tools; required for app-only sign-in).
+
+    .PARAMETER ClientSecret
+    App-only sign-in with a client secret (sent on standard input); needs -TenantId and -ClientId.
+
+    .PARAMETER DeviceCode
+    Sign in with a device code: open the URL shown on any device and enter the code.
+
     .PARAMETER ExchangeServer
     Exchange servers or load balancers the agent targets (default: the application's internalUrl host).
+
+    .PARAMETER GraphEndpoint
+    Override the Microsoft Graph host (https://host[:port]).
 
     .PARAMETER IisConfig
     Copies (or UNC paths) of Exchange servers' applicationHost.config, to check Extended Protection on the front-end EWS. Give full paths.
@@ -1514,38 +1601,26 @@ function Test-HybridAgent {
     .PARAMETER Parallel
     Probes run at once (1 = one after another). Default: 16.
 
+    .PARAMETER Credential
+    Read the password for --username from standard input.
+
     .PARAMETER Strict
     Treat warnings (one active agent, certificates about to expire) as failures.
-
-    .PARAMETER TimeoutSec
-    Time limit for all steps of one probe, in seconds. Default: 10.
-
-    .PARAMETER AsReport
-    Return a Markdown or Html report as one string instead of objects. One of: Markdown, Html.
 
     .PARAMETER TenantId
     Tenant GUID or verified domain (default for user sign-in: the UPN's domain; required for app-only sign-in).
 
-    .PARAMETER ClientId
-    Application (client) id of your own app registration (default: Microsoft Graph Command Line Tools; required for app-only sign-in).
+    .PARAMETER TimeoutSec
+    Time limit for all steps of one probe, in seconds. Default: 10.
 
     .PARAMETER UserPrincipalName
     Admin UPN for an interactive, MFA-capable sign-in (browser, or a device code when no browser can open).
 
-    .PARAMETER Credential
-    Username and password (no MFA). The password reaches hybridmgmt on standard input only.
-
-    .PARAMETER DeviceCode
-    Sign in with a device code: open the URL shown on any device and enter the code.
+    .PARAMETER AsReport
+    Return a Markdown or Html report as one string instead of objects. One of: Markdown, Html.
 
     .PARAMETER Cloud
     The national cloud: Global (the default), USGov (GCC High), USGovDoD or China; the names other tools use are accepted too. One of: China, Global, USGov, USGovDoD, AzureCloud, Public, AzureGlobal, AzureUSGovernment, GCCHigh, DoD, AzureChinaCloud, 21Vianet.
-
-    .PARAMETER AuthorityHost
-    Override the sign-in host (https://host[:port]).
-
-    .PARAMETER GraphEndpoint
-    Override the Microsoft Graph host (https://host[:port]).
 
     .PARAMETER Proxy
     Outbound proxy URL (default: HTTPS_PROXY, then the WinHTTP proxy). Its password, if any, never appears in -Verbose.
@@ -1571,7 +1646,21 @@ function Test-HybridAgent {
     param(
         [string] $AppId,
 
+        [string] $AuthorityHost,
+
+        [string] $CertificatePath,
+
+        [System.Security.SecureString] $CertificatePassword,
+
+        [string] $ClientId,
+
+        [System.Security.SecureString] $ClientSecret,
+
+        [switch] $DeviceCode,
+
         [string[]] $ExchangeServer,
+
+        [string] $GraphEndpoint,
 
         [string[]] $IisConfig,
 
@@ -1581,30 +1670,22 @@ function Test-HybridAgent {
         [ValidateRange(1, 256)]
         [int] $Parallel,
 
+        [System.Management.Automation.PSCredential] $Credential,
+
         [switch] $Strict,
+
+        [string] $TenantId,
 
         [ValidateRange(1, 3600)]
         [int] $TimeoutSec,
 
+        [string] $UserPrincipalName,
+
         [ValidateSet('Markdown', 'Html')]
         [string] $AsReport,
 
-        [string] $TenantId,
-
-        [string] $ClientId,
-
-        [string] $UserPrincipalName,
-
-        [System.Management.Automation.PSCredential] $Credential,
-
-        [switch] $DeviceCode,
-
         [ValidateSet('China', 'Global', 'USGov', 'USGovDoD', 'AzureCloud', 'Public', 'AzureGlobal', 'AzureUSGovernment', 'GCCHigh', 'DoD', 'AzureChinaCloud', '21Vianet')]
         [string] $Cloud,
-
-        [string] $AuthorityHost,
-
-        [string] $GraphEndpoint,
 
         [string] $Proxy
     )
@@ -1769,22 +1850,13 @@ function Update-HybridApplication {
     New on-premises target: https URI or FQDN.
 
     .PARAMETER Credential
-    Username and password (no MFA). The password reaches hybridmgmt on standard input only.
+    Read the password for --username from standard input.
 
     .PARAMETER UserPrincipalName
     Admin UPN for an interactive, MFA-capable sign-in (browser, or a device code when no browser can open).
 
-    .PARAMETER Force
-    Act on an application that is not a hybrid application, or outside the Global cloud.
-
-    .PARAMETER TenantId
-    Tenant GUID or verified domain (default for user sign-in: the UPN's domain; required for app-only sign-in).
-
-    .PARAMETER ClientId
-    Application (client) id of your own app registration (default: Microsoft Graph Command Line Tools; required for app-only sign-in).
-
-    .PARAMETER ClientSecret
-    App-only sign-in with a client secret (sent on standard input); needs -TenantId and -ClientId.
+    .PARAMETER AuthorityHost
+    Override the sign-in host (https://host[:port]).
 
     .PARAMETER CertificatePath
     App-only sign-in with a certificate file: PEM (certificate and key) or PFX; needs -TenantId and -ClientId.
@@ -1792,17 +1864,26 @@ function Update-HybridApplication {
     .PARAMETER CertificatePassword
     Password of the PFX given with -CertificatePath, or of the PFX saved by Connect-HybridManagement (sent on standard input).
 
+    .PARAMETER ClientId
+    Application (client) id of your own app registration (default: Microsoft Graph Command Line Tools; required for app-only sign-in).
+
+    .PARAMETER ClientSecret
+    App-only sign-in with a client secret (sent on standard input); needs -TenantId and -ClientId.
+
     .PARAMETER DeviceCode
     Sign in with a device code: open the URL shown on any device and enter the code.
 
-    .PARAMETER Cloud
-    The national cloud: Global (the default), USGov (GCC High), USGovDoD or China; the names other tools use are accepted too. One of: China, Global, USGov, USGovDoD, AzureCloud, Public, AzureGlobal, AzureUSGovernment, GCCHigh, DoD, AzureChinaCloud, 21Vianet.
-
-    .PARAMETER AuthorityHost
-    Override the sign-in host (https://host[:port]).
+    .PARAMETER Force
+    Act on an application that is not a hybrid application, or outside the Global cloud.
 
     .PARAMETER GraphEndpoint
     Override the Microsoft Graph host (https://host[:port]).
+
+    .PARAMETER TenantId
+    Tenant GUID or verified domain (default for user sign-in: the UPN's domain; required for app-only sign-in).
+
+    .PARAMETER Cloud
+    The national cloud: Global (the default), USGov (GCC High), USGovDoD or China; the names other tools use are accepted too. One of: China, Global, USGov, USGovDoD, AzureCloud, Public, AzureGlobal, AzureUSGovernment, GCCHigh, DoD, AzureChinaCloud, 21Vianet.
 
     .PARAMETER Proxy
     Outbound proxy URL (default: HTTPS_PROXY, then the WinHTTP proxy). Its password, if any, never appears in -Verbose.
@@ -1841,26 +1922,26 @@ function Update-HybridApplication {
         [Parameter(Position = 3)]
         [string] $UserPrincipalName,
 
-        [switch] $Force,
-
-        [string] $TenantId,
-
-        [string] $ClientId,
-
-        [System.Security.SecureString] $ClientSecret,
+        [string] $AuthorityHost,
 
         [string] $CertificatePath,
 
         [System.Security.SecureString] $CertificatePassword,
 
+        [string] $ClientId,
+
+        [System.Security.SecureString] $ClientSecret,
+
         [switch] $DeviceCode,
+
+        [switch] $Force,
+
+        [string] $GraphEndpoint,
+
+        [string] $TenantId,
 
         [ValidateSet('China', 'Global', 'USGov', 'USGovDoD', 'AzureCloud', 'Public', 'AzureGlobal', 'AzureUSGovernment', 'GCCHigh', 'DoD', 'AzureChinaCloud', '21Vianet')]
         [string] $Cloud,
-
-        [string] $AuthorityHost,
-
-        [string] $GraphEndpoint,
 
         [string] $Proxy
     )

@@ -93,15 +93,9 @@ var flags = map[string]flagNote{
 		Help: "Return a Markdown or Html report as one string instead of objects."},
 }
 
-// The global flags each kind of cmdlet offers, in param() order.
-var (
-	signInGlobals = []string{"tenant-id", "client-id", "user-principal-name", "username", "password-stdin", "client-secret-stdin",
-		"certificate", "device-code", "cloud", "authority-host", "graph-endpoint", "proxy", "verbose"}
-	networkGlobals = []string{"cloud", "proxy", "verbose"}
-	// Delegated-only commands: no app-only credentials.
-	userGlobals = []string{"tenant-id", "client-id", "user-principal-name", "username", "password-stdin",
-		"device-code", "cloud", "authority-host", "graph-endpoint", "proxy", "verbose"}
-)
+// The global (persistent) flags a cmdlet offers, in param() order; a
+// command's own flags, the sign-in flags included, are always offered.
+var networkGlobals = []string{"cloud", "proxy", "verbose"}
 
 // cmdletNote is one cmdlet: the subcommand it runs and what PowerShell
 // needs beyond the flags.
@@ -149,7 +143,7 @@ var skipCommands = map[string]string{
 var cmdletNotes = []cmdletNote{
 	{
 		Command: "get-hybridagent", Name: "Get-HybridAgent", TypeName: "HybridManagement.Agent",
-		Globals: signInGlobals, Positions: []string{"Credential", "UserPrincipalName"},
+		Globals: networkGlobals, Positions: []string{"Credential", "UserPrincipalName"},
 		Synopsis: "Lists the Hybrid Agents (Entra App Proxy connectors) with their connector group and status.",
 		Description: `Runs ` + "`hybridmgmt get-hybridagent`" + ` and returns one HybridManagement.Agent object per agent:
 id, machineName, externalIp, status, version, connectorGroupId, connectorGroupName.
@@ -166,7 +160,7 @@ Without credential parameters the sign-in cached by Connect-HybridManagement is 
 	},
 	{
 		Command: "get-hybridapplication", Name: "Get-HybridApplication", TypeName: "HybridManagement.Application",
-		Globals: signInGlobals, Positions: []string{"AppId", "Credential", "UserPrincipalName"},
+		Globals: networkGlobals, Positions: []string{"AppId", "Credential", "UserPrincipalName"},
 		Pipeline: "AppId", Target: []string{"AppId"},
 		Synopsis: "Gets the hybrid application(s): the route <appId>.resource.mailboxmigration.his.msappproxy.net and its on-premises target.",
 		Description: `Runs ` + "`hybridmgmt get-hybridapplication`" + ` and returns HybridManagement.Application objects with
@@ -184,7 +178,7 @@ as the original module's objects had them. Without -AppId, every hybrid applicat
 	{
 		Command: "new-hybridapplication", Name: "New-HybridApplication", TypeName: "HybridManagement.Application",
 		ConfirmImpact: "Medium", Action: "Publish a hybrid route through the Hybrid Agents",
-		Target: []string{"AppId", "TargetUri"}, Globals: signInGlobals,
+		Target: []string{"AppId", "TargetUri"}, Globals: networkGlobals,
 		Positions: []string{"AppId", "TargetUri", "Credential", "UserPrincipalName"}, Mandatory: []string{"TargetUri"},
 		Synopsis: "Publishes a hybrid route to an on-premises Exchange server or load balancer.",
 		Description: `Runs ` + "`hybridmgmt new-hybridapplication`" + `: creates the hybrid application (or, with -AppId,
@@ -207,7 +201,7 @@ Online", else the tenant's default group). Needs a signed-in user (delegated Gra
 	{
 		Command: "update-hybridapplication", Name: "Update-HybridApplication", TypeName: "HybridManagement.Application",
 		ConfirmImpact: "Medium", Action: "Retarget the hybrid route", Target: []string{"AppId"},
-		Globals: signInGlobals, Positions: []string{"AppId", "TargetUri", "Credential", "UserPrincipalName"},
+		Globals: networkGlobals, Positions: []string{"AppId", "TargetUri", "Credential", "UserPrincipalName"},
 		Mandatory: []string{"AppId", "TargetUri"}, Pipeline: "AppId",
 		Synopsis: "Retargets a hybrid route to another on-premises Exchange server or load balancer.",
 		Description: `Runs ` + "`hybridmgmt update-hybridapplication`" + `: sets the internalUrl of the published hybrid
@@ -228,7 +222,7 @@ application -AppId to -TargetUri and returns the updated HybridManagement.Applic
 		Command: "remove-hybridapplication", Name: "Remove-HybridApplication",
 		ConfirmImpact: "High", Action: "Unpublish the hybrid route",
 		ActionIf: map[string]string{"DeleteApplication": "Unpublish the hybrid route and delete the application"},
-		Target:   []string{"AppId"}, Globals: signInGlobals, Positions: []string{"AppId", "Credential", "UserPrincipalName"},
+		Target:   []string{"AppId"}, Globals: networkGlobals, Positions: []string{"AppId", "Credential", "UserPrincipalName"},
 		Mandatory: []string{"AppId"}, Pipeline: "AppId",
 		Synopsis: "Unpublishes a hybrid route, and with -DeleteApplication deletes the application too.",
 		Description: `Runs ` + "`hybridmgmt remove-hybridapplication`" + `. Asks for confirmation (ConfirmImpact High) unless
@@ -266,7 +260,7 @@ ConnectionError is written. Needs no sign-in.`,
 	},
 	{
 		Command: "test-hybridagent", Name: "Test-HybridAgent", TypeName: "HybridManagement.ConnectivityResult",
-		Target: []string{"AppId", "ExchangeServer"}, Globals: append([]string{"output"}, userGlobals...),
+		Target: []string{"AppId", "ExchangeServer"}, Globals: append([]string{"output"}, networkGlobals...),
 		Synopsis: "Walks the hybrid route hop by hop and names the hop that is broken.",
 		Description: `Runs ` + "`hybridmgmt test-hybridagent`" + ` and returns one HybridManagement.ConnectivityResult per
 check, in route order: Hybrid application, Connector group, Agents, Published route, Agent to
@@ -283,7 +277,7 @@ Connector APIs are delegated-only: sign in as a user (cached by Connect-HybridMa
 	},
 	{
 		Command: "connect", Name: "Connect-HybridManagement", TypeName: "HybridManagement.Account",
-		Globals: signInGlobals, Positions: []string{"UserPrincipalName"},
+		Globals: networkGlobals, Positions: []string{"UserPrincipalName"},
 		Synopsis: "Signs in once; later cmdlets use the cached sign-in and need no credential parameter.",
 		Description: `Runs ` + "`hybridmgmt connect`" + `. Without parameters a browser opens (or a device code is shown when
 no browser can open); sign-in instructions appear in the console while the sign-in waits.

@@ -62,7 +62,7 @@ func TestUnannotatedCommandsAndFlagsAreNamed(t *testing.T) {
 		fl[k] = v
 	}
 	notes := append(append([]cmdletNote(nil), cmdletNotes...), cmdletNote{
-		Command: "test-hybridthing", Name: "Test-HybridThing", Globals: signInGlobals,
+		Command: "test-hybridthing", Name: "Test-HybridThing", Globals: networkGlobals,
 		Synopsis: "Tests the agents.", Description: "Runs hybridmgmt test-hybridthing.", Examples: []string{"Test-HybridThing"},
 	})
 	m, err := buildModel(root, notes, fl)

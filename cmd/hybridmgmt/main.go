@@ -14,6 +14,7 @@ import (
 
 	"github.com/hybridmgmt/hybridmgmt/pkg/cmdlets"
 	"github.com/hybridmgmt/hybridmgmt/pkg/exitcode"
+	"github.com/hybridmgmt/hybridmgmt/pkg/iostreams"
 	"github.com/hybridmgmt/hybridmgmt/pkg/output"
 	"github.com/hybridmgmt/hybridmgmt/pkg/redact"
 )
@@ -33,11 +34,22 @@ func main() {
 		<-sigs
 		os.Exit(exitcode.Interrupted)
 	}()
-	f := cmdlets.NewFactory(version)
-	err := execute(ctx, cmdlets.NewRootCmd(f))
-	interrupted := ctx.Err() != nil // before cancel(), which cancels ctx too
+	code := Main(ctx, os.Args[1:], iostreams.System())
 	signal.Stop(sigs)
 	cancel()
+	os.Exit(code)
+}
+
+// Main runs hybridmgmt with args on ios and returns the exit code. main
+// adds only the process around it (signals, os.Exit), so tests run
+// commands in process, as hybridlab's do.
+func Main(ctx context.Context, args []string, ios *iostreams.IOStreams) int {
+	f := cmdlets.NewFactory(version)
+	f.IO = ios
+	root := cmdlets.NewRootCmd(f)
+	root.SetArgs(args)
+	err := execute(ctx, root)
+	interrupted := ctx.Err() != nil
 	if err != nil && interrupted {
 		err = exitcode.Wrap(exitcode.ErrInterrupted, err)
 	}
@@ -45,12 +57,12 @@ func main() {
 	// lines) keeps stderr in the shape its contract fixes.
 	if err != nil && !exitcode.IsReported(err) {
 		msg := message(err, interrupted)
-		fmt.Fprintln(f.IO.ErrOut, "hybridmgmt: "+output.EscapeTerminal(msg))
+		fmt.Fprintln(ios.ErrOut, "hybridmgmt: "+output.EscapeTerminal(msg))
 		if format, _ := output.ParseFormat(f.Global.Output); format == output.JSON {
-			exitcode.WriteJSONLine(f.IO.ErrOut, err, output.EscapeTerminal(msg)) // last line: docs/exit-codes.md
+			exitcode.WriteJSONLine(ios.ErrOut, err, output.EscapeTerminal(msg)) // last line: docs/exit-codes.md
 		}
 	}
-	os.Exit(exitcode.Of(err))
+	return exitcode.Of(err)
 }
 
 // message is the one stderr line. After Ctrl-C it starts with

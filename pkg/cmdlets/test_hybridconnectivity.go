@@ -115,7 +115,7 @@ func NewCmdTestHybridConnectivity(f *Factory, runF func(*TestHybridConnectivityO
 				return err
 			}
 			opts.Cloud = s.Cloud
-			if opts.LegacyList && s.Cloud.Name != "Global" {
+			if opts.LegacyList && s.Cloud.Catalogue != cloud.CatalogueGlobal {
 				return exitcode.Usagef("--legacy-list reproduces the original module's Global host set; it cannot be combined with --cloud %s", s.Cloud.Name)
 			}
 			if opts.Proxy, err = (netproxy.Resolver{Explicit: s.Proxy, Getenv: f.Getenv, System: f.System}).Resolve(); err != nil {
