@@ -100,8 +100,8 @@ func (s *IOStreams) SetStdoutTerminal(width int, color bool) {
 }
 
 // Progressf writes a progress line to stderr when stderr is a terminal:
-// scripts and the PowerShell module (which turns stderr lines into
-// warnings) never see it. The line ends with a newline.
+// scripts and the PowerShell module (which turns unknown stderr lines
+// into warnings; it gets "progress: " lines instead) never see it. The line ends with a newline.
 func (s *IOStreams) Progressf(format string, args ...any) {
 	if !s.stderrTTY {
 		return
