@@ -47,6 +47,8 @@ func (f *Factory) buildAuthConfig() (*auth.Config, error) {
 		HTTPClient:        hc,
 		Prompt:            f.IO.ErrOut,
 		OpenURL:           f.OpenURL,
+		Browser:           f.Getenv("BROWSER"),
+		Getenv:            f.Getenv,
 		Logf:              f.verbosef,
 		Progress:          func(line string) { f.IO.Progressf("%s", line) },
 		Force:             f.forceSignIn,
