@@ -303,6 +303,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rec.Header().Set("client-request-id", crid)
 	}
 
+	if s.Settings().HostileText {
+		r = r.WithContext(context.WithValue(r.Context(), hostileKey{}, true))
+	}
 	delay, f, ok := s.faults.takeGeneric(r, isTokenEndpoint(r))
 	if delay > 0 {
 		s.sleepCtx(r.Context(), delay)
