@@ -34,3 +34,17 @@ func TestReadLineRejects(t *testing.T) {
 		assert.NotContains(t, err.Error(), "xxxx")
 	}
 }
+
+// MaxLen is the longest secret accepted: exactly MaxLen bytes pass, one
+// more is refused without being echoed.
+func TestReadLineLimitIsInclusive(t *testing.T) {
+	got, err := ReadLine(strings.NewReader(strings.Repeat("y", MaxLen)), "client secret")
+	require.NoError(t, err)
+	assert.Len(t, got, MaxLen)
+
+	_, err = ReadLine(strings.NewReader(strings.Repeat("y", MaxLen+1)), "client secret")
+	require.Error(t, err)
+	assert.Equal(t, exitcode.Usage, exitcode.Of(err))
+	assert.Contains(t, err.Error(), "longer than")
+	assert.NotContains(t, err.Error(), "yyyy")
+}
