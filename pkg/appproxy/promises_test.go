@@ -50,3 +50,23 @@ func TestNextLinkDowngradedToHTTPIsRefused(t *testing.T) {
 	assert.Equal(t, exitcode.Unexpected, exitcode.Of(err))
 	assert.Equal(t, 1, h.reg.Count(), "the http link was not followed")
 }
+
+// Publishing an application that remove unpublished shows what is there
+// now (the unpublish sentinel) as the before value: the dry run and the
+// confirmation name the real rollback state, not "(none)".
+func TestPublishPlanShowsAnUnpublishedAppsCurrentValues(t *testing.T) {
+	app := &Application{AppID: tGUID, DisplayName: "Hybrid", Publishing: map[string]any{
+		"externalUrl": UnpublishSentinel, "internalUrl": UnpublishSentinel, "externalAuthenticationType": "passthru"}}
+	require.False(t, app.Published())
+	p := PublishPlan(app, "ignored", HybridPublishing(tGUID, tSuffix, "https://exch02.contoso.local/"), "")
+	assert.Equal(t, "publish", p.Operation)
+	assert.Contains(t, p.Lines(), "  externalUrl: "+UnpublishSentinel+" → "+HybridRouteURL(tGUID, tSuffix))
+	assert.Contains(t, p.Lines(), "  internalUrl: "+UnpublishSentinel+" → https://exch02.contoso.local/")
+	assert.Contains(t, p.Lines(), "  applicationType: (none) → microsoftapp")
+}
+
+// An application without a display name is named by its appId alone.
+func TestAppNameWithoutDisplayName(t *testing.T) {
+	assert.Equal(t, "application "+tGUID, AppName("", tGUID))
+	assert.Equal(t, `"Hybrid" (appId `+tGUID+`)`, AppName("Hybrid", tGUID))
+}
