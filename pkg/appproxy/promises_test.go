@@ -63,6 +63,20 @@ func TestPublishPlanShowsAnUnpublishedAppsCurrentValues(t *testing.T) {
 	assert.Contains(t, p.Lines(), "  externalUrl: "+UnpublishSentinel+" → "+HybridRouteURL(tGUID, tSuffix))
 	assert.Contains(t, p.Lines(), "  internalUrl: "+UnpublishSentinel+" → https://exch02.contoso.local/")
 	assert.Contains(t, p.Lines(), "  applicationType: (none) → microsoftapp")
+	route := HybridRouteURL(tGUID, tSuffix)
+	assert.Contains(t, p.Lines(), "  web.redirectUris: (none) → ["+route+"]", "the route joins the web URIs")
+
+	// Other redirect URIs are kept, and shown as the before value.
+	app.Web = &WebSettings{RedirectURIs: []string{"https://intranet.contoso.com/"}}
+	p = PublishPlan(app, "ignored", HybridPublishing(tGUID, tSuffix, "https://exch02.contoso.local/"), "")
+	assert.Contains(t, p.Lines(), "  web.redirectUris: [https://intranet.contoso.com/] → [https://intranet.contoso.com/, "+route+"]")
+
+	// Web URIs that already list the route are no change.
+	app.Web = &WebSettings{RedirectURIs: []string{route}, HomePageURL: route}
+	p = PublishPlan(app, "ignored", HybridPublishing(tGUID, tSuffix, "https://exch02.contoso.local/"), "")
+	for _, c := range p.Changes {
+		assert.NotEqual(t, "web.redirectUris", c.Property)
+	}
 }
 
 // An application without a display name is named by its appId alone.
