@@ -293,13 +293,16 @@ func (c *Client) ListHybridApplications(ctx context.Context) (*Listing, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, sp := range sps {
+		// Checked before any read starts: the appId goes into a URL.
+		if !routeGUIDRE.MatchString(strings.ToLower(sp.AppID)) {
+			return nil, fmt.Errorf("list App Proxy service principals: malformed answer from Graph: appId %q is not a GUID", cut(sp.AppID, 64))
+		}
+	}
 	apps := make([]*Application, len(sps))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(readConcurrency)
 	for i, sp := range sps {
-		if !routeGUIDRE.MatchString(strings.ToLower(sp.AppID)) {
-			return nil, fmt.Errorf("list App Proxy service principals: malformed answer from Graph: appId %q is not a GUID", cut(sp.AppID, 64))
-		}
 		g.Go(func() error {
 			app, err := c.GetApplication(gctx, sp.AppID)
 			if IsNotFound(err) {

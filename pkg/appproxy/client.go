@@ -3,6 +3,9 @@
 // applications' onPremisesPublishing. Every route and fallback here is
 // sourced in docs/graph.md; beta is required because these types do not
 // exist in v1.0.
+//
+// It must never import pkg/cmdlets: commands render what it returns (rules in
+// pkg/architecture).
 package appproxy
 
 import (
@@ -23,6 +26,7 @@ import (
 
 	"github.com/hybridmgmt/hybridmgmt/pkg/cloud"
 	"github.com/hybridmgmt/hybridmgmt/pkg/exitcode"
+	"github.com/hybridmgmt/hybridmgmt/pkg/redact"
 )
 
 // TokenSource is the slice of pkg/auth the client needs.
@@ -94,6 +98,8 @@ func New(o Options) *Client {
 		o.RequestTimeout = DefaultRequestTimeout
 	}
 	base, _ := url.Parse(strings.TrimRight(o.BaseURL, "/"))
+	// Both roots share one origin, the one the token may go to.
+	o.HTTPClient = guardClient(o.HTTPClient, base)
 	v1 := *base
 	// The v1.0 root sits beside beta under the same host (or override).
 	v1.Path = strings.TrimSuffix(base.Path, "/beta") + "/v1.0"
@@ -233,6 +239,9 @@ func (c *Client) attempt(ctx context.Context, r request, payload []byte, out any
 	if err != nil {
 		return 0, false, err
 	}
+	if err := checkToken(token); err != nil {
+		return 0, false, err
+	}
 	actx, cancel := context.WithTimeout(ctx, c.opts.RequestTimeout)
 	defer cancel()
 	var body io.Reader
@@ -258,12 +267,18 @@ func (c *Client) attempt(ctx context.Context, r request, payload []byte, out any
 		if ctx.Err() != nil {
 			return 0, false, fmt.Errorf("%s: %w", r.op, ctx.Err())
 		}
+		if errors.Is(err, errOffOrigin) {
+			return 0, false, fmt.Errorf("%s: %w", r.op, errOffOrigin)
+		}
 		// Transport failures (reset, timeout, proxy refused) are retried
 		// for idempotent calls; a POST may have reached the server.
 		return 0, r.retryable, exitcode.Wrap(exitcode.ErrUnavailable, fmt.Errorf("%s: %w", r.op, boundedError{c.timedOut(actx, err)}))
 	}
 	defer resp.Body.Close()
 	c.logf("%s -> %d request-id=%s client-request-id=%s", r.op, resp.StatusCode, requestID(resp.Header, "request-id"), clientRequestID)
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		return 0, false, redirectError(r.op, resp)
+	}
 
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		if out == nil || resp.StatusCode == http.StatusNoContent {
@@ -282,7 +297,7 @@ func (c *Client) attempt(ctx context.Context, r request, payload []byte, out any
 				return 0, r.retryable, exitcode.Wrap(exitcode.ErrUnavailable, fmt.Errorf("%s: reading response (request-id %s): %w",
 					r.op, requestID(resp.Header, "request-id"), c.timedOut(actx, err)))
 			}
-			return 0, false, fmt.Errorf("%s: invalid response from Graph (request-id %s): %w", r.op, requestID(resp.Header, "request-id"), err)
+			return 0, false, fmt.Errorf("%s: malformed answer from Graph (request-id %s): %w", r.op, requestID(resp.Header, "request-id"), err)
 		}
 		// The decoder stops at the end of the JSON value, before the body's
 		// EOF (a chunked body's last chunk, trailing whitespace). Reading
@@ -296,7 +311,10 @@ func (c *Client) attempt(ctx context.Context, r request, payload []byte, out any
 	errBody, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBytes))
 	ge := decodeError(r.op, resp.StatusCode, resp.Header, errBody)
 	ge.ClientRequestID = clientRequestID
-	if c.replicating(r.target) && (resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusInternalServerError) {
+	// Application_NotFound is the publishing path's "not published", a
+	// real answer about an object that exists: not replication.
+	if c.replicating(r.target) && !strings.EqualFold(ge.Code, "Application_NotFound") &&
+		(resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusInternalServerError) {
 		// A just-created object is not everywhere yet (R8): the create
 		// answered, so the object exists; wait and ask again.
 		c.logf("%s: %d on an object created %s ago; waiting for directory replication", r.op, resp.StatusCode, c.opts.Now().Sub(c.createdAt).Round(time.Second))
@@ -330,20 +348,39 @@ func (c *Client) timedOut(actx context.Context, err error) error {
 }
 
 // decodeBody streams a JSON body into out through a size limit, so a huge
-// or endless body fails instead of being buffered.
+// or endless body fails instead of being buffered. The body must be one
+// JSON value of the documented shape (validator) and nothing after it: a
+// body with trailing bytes is not the answer it starts like.
 func decodeBody(body io.Reader, out any) error {
 	lr := &limitedReader{r: body, n: MaxResponseBytes}
 	dec := json.NewDecoder(lr)
-	if err := dec.Decode(out); err != nil {
+	fail := func(err error) error {
 		if lr.exceeded {
 			return fmt.Errorf("response larger than %d MiB", MaxResponseBytes>>20)
 		}
 		if lr.readErr != nil && !errors.Is(lr.readErr, io.EOF) {
 			return fmt.Errorf("%w: %v", errTransport, lr.readErr)
 		}
+		if errors.Is(err, errMalformed) {
+			return errors.New(redact.ServerText(strings.TrimPrefix(err.Error(), errMalformed.Error()+": "), maxMessageBytes))
+		}
 		// encoding/json quotes the offending literal ("cannot unmarshal
 		// number 1111..."), which the server controls: keep it short.
-		return errors.New(cut(err.Error(), maxMessageBytes))
+		return errors.New(redact.ServerText(err.Error(), maxMessageBytes))
+	}
+	if err := dec.Decode(out); err != nil {
+		return fail(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		if err == nil || lr.exceeded || (lr.readErr != nil && !errors.Is(lr.readErr, io.EOF)) {
+			err = fmt.Errorf("%w: data after the JSON value", errMalformed)
+		}
+		return fail(err)
+	}
+	if v, ok := out.(validator); ok {
+		if err := v.validate(); err != nil {
+			return fail(err)
+		}
 	}
 	return nil
 }
@@ -400,6 +437,10 @@ func redactURL(s string) string {
 type page[T any] struct {
 	Value    []T    `json:"value"`
 	NextLink string `json:"@odata.nextLink"`
+	// Set by UnmarshalJSON (strict.go): whether "value" was there, and the
+	// page's size in bytes for the listing's budget.
+	hasValue bool
+	size     int
 }
 
 // listAll follows @odata.nextLink verbatim until it stops appearing. A link
@@ -408,6 +449,7 @@ type page[T any] struct {
 func listAll[T any](ctx context.Context, c *Client, r request) ([]T, error) {
 	var all []T
 	seen := map[string]bool{r.url: true}
+	total := 0
 	for n := 0; ; n++ {
 		if n >= maxPages {
 			return nil, fmt.Errorf("%s: more than %d pages; giving up", r.op, maxPages)
@@ -415,6 +457,13 @@ func listAll[T any](ctx context.Context, c *Client, r request) ([]T, error) {
 		var p page[T]
 		if err := c.do(ctx, r, &p); err != nil {
 			return nil, err
+		}
+		// Each page is bounded on its own; the budget bounds their sum, so
+		// endless large pages fail instead of filling memory.
+		total += p.size
+		if total > maxListingBytes || len(all)+len(p.Value) > maxListingItems {
+			return nil, fmt.Errorf("%s: Graph's answer exceeds %d MiB or %d items after %d pages, far beyond any tenant's; giving up rather than printing part of it",
+				r.op, maxListingBytes>>20, maxListingItems, n+1)
 		}
 		all = append(all, p.Value...)
 		if p.NextLink == "" {

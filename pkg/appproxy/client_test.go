@@ -179,7 +179,7 @@ func TestMalformedAndOversizedBodies(t *testing.T) {
 	_, err := h.client.ListConnectorGroups(context.Background())
 	require.Error(t, err)
 	assert.Equal(t, exitcode.Unexpected, exitcode.Of(err))
-	assert.Contains(t, err.Error(), "invalid response")
+	assert.Contains(t, err.Error(), "malformed answer")
 
 	h2 := newHarness(t, time.Second)
 	h2.reg.Register("huge", httpstub.REST("GET", groupsPath), func(w http.ResponseWriter, r *http.Request) {

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hybridmgmt/hybridmgmt/pkg/exitcode"
+	"github.com/hybridmgmt/hybridmgmt/pkg/redact"
 )
 
 // Error is a failed Graph call, decoded from Graph's OData error envelope.
@@ -101,7 +102,7 @@ func decodeError(op string, status int, header http.Header, body []byte) *Error 
 	if json.Unmarshal(body, &env) == nil {
 		e.Code, e.Message = cut(env.Error.Code, maxCodeBytes), env.Error.Message
 		if len(env.Error.Details) > 0 {
-			e.DetailCode = cut(sanitizeID(env.Error.Details[0].Code), maxCodeBytes)
+			e.DetailCode = redact.ServerText(sanitizeID(env.Error.Details[0].Code), maxCodeBytes)
 		}
 		if e.RequestID == "" {
 			e.RequestID = sanitizeID(env.Error.InnerError.RequestID)
@@ -110,7 +111,10 @@ func decodeError(op string, status int, header http.Header, body []byte) *Error 
 	if e.Message == "" {
 		e.Message = http.StatusText(status)
 	}
-	e.Message = cut(e.Message, maxMessageBytes)
+	// Server text is redacted like our logs (a server that reflects the
+	// Authorization header must not put the token on stderr) and bounded.
+	e.Code = redact.ServerText(e.Code, maxCodeBytes)
+	e.Message = redact.ServerText(firstLine(e.Message), maxMessageBytes)
 	if e.RequestID == "" {
 		e.RequestID = requestID(header, "client-request-id")
 	}
@@ -146,7 +150,7 @@ const maxTransportErrBytes = 512
 type boundedError struct{ err error }
 
 func (e boundedError) Error() string {
-	return strings.ToValidUTF8(cut(e.err.Error(), maxTransportErrBytes), "\uFFFD")
+	return redact.ServerText(e.err.Error(), maxTransportErrBytes)
 }
 
 func (e boundedError) Unwrap() error { return e.err }

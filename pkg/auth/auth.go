@@ -2,6 +2,9 @@
 // MSAL Go and hands out Graph access tokens, silently from a persistent cache
 // whenever it can. One file per sign-in mode; the mode is chosen by the
 // command layer from flags and the AZURE_* environment.
+//
+// It must never import pkg/appproxy or pkg/cmdlets (rules in
+// pkg/architecture).
 package auth
 
 import (

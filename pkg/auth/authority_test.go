@@ -66,6 +66,9 @@ type fakeAuthority struct {
 	tokenStatus int
 	// lastLoginHint is the login_hint of the last authorize request.
 	lastLoginHint string
+	// intercept, when set, sees every request first and answers it
+	// instead when it returns true (hostile-server tests).
+	intercept func(w http.ResponseWriter, r *http.Request) bool
 
 	seq           int
 	codes         map[string]pendingCode
@@ -117,6 +120,12 @@ func (a *fakeAuthority) tokens() []string {
 }
 
 func (a *fakeAuthority) serve(w http.ResponseWriter, r *http.Request) {
+	a.mu.Lock()
+	intercept := a.intercept
+	a.mu.Unlock()
+	if intercept != nil && intercept(w, r) {
+		return
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")

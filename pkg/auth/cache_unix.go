@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -21,17 +22,22 @@ const cacheFileExt = ".json"
 
 // Permission policy for the cache directory on Unix (secureDir):
 //
-//   - a missing directory is created 0700 (missing parents too);
+//   - a missing directory is created 0700 (missing parents too); it is the
+//     only directory whose mode the CLI ever sets;
 //   - an existing directory must belong to the current user: one owned by
 //     another user (a shared /tmp path, a sudo'ed HOME) is refused, since
 //     its owner could read or plant tokens; so is a non-directory;
-//   - an existing directory of ours that group or others may write is
-//     tightened to 0700 (they could replace the cache file); one they may
-//     only list (0755, e.g. a HYBRIDMGMT_CACHE_DIR pointed at a project
-//     folder) is left alone, because the files in it are 0600 and
-//     chmod'ing a user's folder would surprise them;
+//   - an existing directory that group or others may write is refused, not
+//     tightened: whoever can write there may already have planted a link,
+//     a FIFO or a cache or connection file of their choice, and chmod'ing
+//     a folder we did not create (a shared /tmp loses its sticky bit)
+//     breaks what others rely on. One they may only list (0755, e.g. a
+//     HYBRIDMGMT_CACHE_DIR pointed at a project folder) is accepted: the
+//     files in it are 0600 and nobody else can add or replace them;
 //   - the cache file is written 0600 (a looser existing file is tightened
-//     when read); the lock file is created 0600 by the extensions module.
+//     through the descriptor it was read from); the lock file is created
+//     0600 by the extensions module. Files are opened without following
+//     links and must be regular files (cachefile.go).
 const (
 	dirPerm  fs.FileMode = 0o700
 	filePerm fs.FileMode = 0o600
@@ -60,36 +66,51 @@ func prepareCacheDir(dir string, logf func(string, ...any)) error {
 	return secureDir(osDirOps{}, dir, logf)
 }
 
+// checkCacheDir applies the policy to an existing dir without changing
+// anything; exists is false when dir is missing. Reading the connection
+// record goes through it, so nothing is read from a folder the policy
+// refuses.
+func checkCacheDir(dir string) (exists bool, err error) {
+	return checkDir(osDirOps{}, dir)
+}
+
 // secureDir applies the permission policy above to dir.
 func secureDir(ops dirOps, dir string, logf func(string, ...any)) error {
-	fi, err := ops.Stat(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		if err := ops.MkdirAll(dir, dirPerm); err != nil {
-			return exitcode.Usagef("token cache directory %s: %v", dir, err)
-		}
-		// MkdirAll's mode is filtered by the umask; make the leaf exact.
-		if err := ops.Chmod(dir, dirPerm); err != nil {
-			return exitcode.Usagef("token cache directory %s: %v", dir, err)
-		}
-		logf("auth: created the token cache directory %s (0700)", dir)
-		return nil
+	exists, err := checkDir(ops, dir)
+	if err != nil || exists {
+		return err
 	}
-	if err != nil {
+	if err := ops.MkdirAll(dir, dirPerm); err != nil {
 		return exitcode.Usagef("token cache directory %s: %v", dir, err)
 	}
+	// MkdirAll's mode is filtered by the umask; make the leaf exact. We
+	// just created it, so it is ours to set.
+	if err := ops.Chmod(dir, dirPerm); err != nil {
+		return exitcode.Usagef("token cache directory %s: %v", dir, err)
+	}
+	logf("auth: created the token cache directory %s (0700)", dir)
+	return nil
+}
+
+func checkDir(ops dirOps, dir string) (bool, error) {
+	fi, err := ops.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, exitcode.Usagef("token cache directory %s: %v", dir, err)
+	}
 	if !fi.IsDir() {
-		return exitcode.Usagef("token cache directory %s is not a directory (set HYBRIDMGMT_CACHE_DIR to a directory of your own)", dir)
+		return false, exitcode.Usagef("token cache directory %s is not a directory (%s)", dir, ownDirAdvice)
 	}
 	if uid, ok := ops.Owner(fi); ok && uid != ops.Euid() {
-		return exitcode.Usagef("token cache directory %s belongs to another user (uid %d); refusing to keep tokens there (set HYBRIDMGMT_CACHE_DIR to a directory of your own)", dir, uid)
+		return false, exitcode.Usagef("token cache directory %s belongs to another user (uid %d); refusing to keep tokens there (%s)", dir, uid, ownDirAdvice)
 	}
 	if perm := fi.Mode().Perm(); perm&0o022 != 0 {
-		if err := ops.Chmod(dir, dirPerm); err != nil {
-			return exitcode.Usagef("token cache directory %s is writable by other users (%04o) and could not be restricted: %v", dir, perm, err)
-		}
-		logf("auth: restricted the token cache directory %s from %04o to 0700", dir, perm)
+		return false, exitcode.Usagef("token cache directory %s is writable by group or others (%04o): they could plant or replace its files, so it is not used and not changed. If the directory is yours alone, run `chmod go-w %s`; otherwise %s",
+			dir, perm, dir, ownDirAdvice)
 	}
-	return nil
+	return true, nil
 }
 
 func newAccessor(path string) (storage, error) {
@@ -107,15 +128,22 @@ type fileAccessor struct {
 func (f *fileAccessor) Read(context.Context) ([]byte, error) {
 	f.mu.RLock()
 	defer f.mu.RUnlock()
-	b, err := os.ReadFile(f.path)
+	fh, err := openRegular(f.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	if fi, err := os.Stat(f.path); err == nil && fi.Mode().Perm()&^filePerm != 0 {
-		_ = os.Chmod(f.path, filePerm)
+	defer fh.Close()
+	b, err := readCapped(fh, f.path)
+	if err != nil {
+		return nil, err
+	}
+	// Tighten a looser file through its descriptor: a chmod by path could
+	// follow a link swapped in since the open.
+	if fi, err := fh.Stat(); err == nil && fi.Mode().Perm()&^filePerm != 0 {
+		_ = fh.Chmod(filePerm)
 	}
 	return b, nil
 }
@@ -165,4 +193,16 @@ func (f *fileAccessor) Delete(context.Context) error {
 		return err
 	}
 	return nil
+}
+
+// readCapped reads fh up to maxCacheFileBytes.
+func readCapped(fh *os.File, path string) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(fh, maxCacheFileBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxCacheFileBytes {
+		return nil, &fs.PathError{Op: "read", Path: path, Err: errCacheTooLarge}
+	}
+	return b, nil
 }

@@ -77,19 +77,15 @@ func TestSecureDirPolicy(t *testing.T) {
 		ops := &fakeDirOps{euid: 0, info: &fakeFileInfo{mode: fs.ModeDir | 0o700, uid: 1000}}
 		require.ErrorIs(t, secureDir(ops, "/c", nolog), exitcode.ErrUsage)
 	})
-	t.Run("group or world writable is tightened", func(t *testing.T) {
-		for _, perm := range []fs.FileMode{0o777, 0o770, 0o702, 0o1777} {
+	t.Run("group or world writable is refused, never chmod'ed", func(t *testing.T) {
+		for _, perm := range []fs.FileMode{0o777, 0o770, 0o702, 0o720, fs.ModeSticky | 0o777} {
 			ops := &fakeDirOps{euid: 1000, info: &fakeFileInfo{mode: fs.ModeDir | perm, uid: 1000}}
-			require.NoError(t, secureDir(ops, "/c", nolog))
-			assert.Equal(t, []fs.FileMode{0o700}, ops.chmods, "%04o", perm)
+			err := secureDir(ops, "/c", nolog)
+			require.ErrorIs(t, err, exitcode.ErrUsage, "%v", perm)
+			assert.Contains(t, err.Error(), "writable by group or others")
+			assert.Contains(t, err.Error(), "HYBRIDMGMT_CACHE_DIR")
+			assert.Empty(t, ops.chmods, "%v", perm)
 		}
-	})
-	t.Run("tightening that fails is refused", func(t *testing.T) {
-		ops := &fakeDirOps{euid: 1000, info: &fakeFileInfo{mode: fs.ModeDir | 0o777, uid: 1000},
-			chmodFn: func() error { return fs.ErrPermission }}
-		err := secureDir(ops, "/c", nolog)
-		require.ErrorIs(t, err, exitcode.ErrUsage)
-		assert.Contains(t, err.Error(), "writable by other users")
 	})
 	t.Run("readable but not writable by others is left alone", func(t *testing.T) {
 		ops := &fakeDirOps{euid: 1000, info: &fakeFileInfo{mode: fs.ModeDir | 0o755, uid: 1000}}
@@ -107,10 +103,10 @@ func TestSecureDirOnDisk(t *testing.T) {
 	loose := filepath.Join(t.TempDir(), "loose")
 	require.NoError(t, os.Mkdir(loose, 0o700))
 	require.NoError(t, os.Chmod(loose, 0o777))
-	require.NoError(t, prepareCacheDir(loose, nolog))
+	require.ErrorIs(t, prepareCacheDir(loose, nolog), exitcode.ErrUsage)
 	fi, err := os.Stat(loose)
 	require.NoError(t, err)
-	assert.Equal(t, fs.FileMode(0o700), fi.Mode().Perm())
+	assert.Equal(t, fs.FileMode(0o777), fi.Mode().Perm(), "a directory the CLI did not create keeps its mode")
 
 	shared := filepath.Join(t.TempDir(), "listable")
 	require.NoError(t, os.Mkdir(shared, 0o700))

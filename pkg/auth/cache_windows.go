@@ -28,3 +28,16 @@ func prepareCacheDir(dir string, logf func(string, ...any)) error {
 func newAccessor(path string) (storage, error) {
 	return accessor.New(path)
 }
+
+// checkCacheDir: on Windows the directory's ACL is inherited and not
+// inspected (see prepareCacheDir); only existence is reported.
+func checkCacheDir(dir string) (bool, error) {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return false, nil
+	}
+	if !fi.IsDir() {
+		return false, exitcode.Usagef("token cache directory %s is not a directory (%s)", dir, ownDirAdvice)
+	}
+	return true, nil
+}

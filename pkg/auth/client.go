@@ -36,6 +36,11 @@ type Client struct {
 	// flow is the user mode's interactive part (interactive.go,
 	// devicecode.go, usernamepassword.go, cached.go).
 	flow userFlow
+	// store is the persistent cache (nil without a cache directory); it
+	// keeps local read and save failures for acquire to report.
+	store *persistentCache
+	// cacheWarned: Token reports a cache failure once per process.
+	cacheWarned bool
 
 	// sem serialises acquisitions so that concurrent Token calls share one
 	// browser or device-code prompt; a channel so waiting honours ctx.
@@ -77,6 +82,11 @@ func New(cfg Config) (*Client, error) {
 		sem:       make(chan struct{}, 1),
 	}
 	c.logf("auth: mode %s, authority %s, client id %s", cfg.Mode, c.authority, cfg.ClientID)
+	// Whatever client the caller built, MSAL gets it wrapped in the
+	// sign-in rules: https only, no redirects, bounded answers
+	// (transport.go).
+	cfg.HTTPClient = signInClient(cfg.HTTPClient)
+	c.cfg.HTTPClient = cfg.HTTPClient
 
 	var store cache.ExportReplace
 	if cfg.CacheDir != "" {
@@ -85,6 +95,7 @@ func New(cfg Config) (*Client, error) {
 			return nil, err
 		}
 		store = s
+		c.store = s
 		c.logf("auth: token cache %s", CachePath(cfg.CacheDir))
 	} else {
 		c.logf("auth: no cache directory, tokens are kept in memory only")
@@ -102,9 +113,7 @@ func New(cfg Config) (*Client, error) {
 			// link-local addresses.
 			confidential.WithAzureRegion("DisableMsalForceRegion"),
 		}
-		if cfg.HTTPClient != nil {
-			opts = append(opts, confidential.WithHTTPClient(cfg.HTTPClient))
-		}
+		opts = append(opts, confidential.WithHTTPClient(cfg.HTTPClient))
 		if store != nil {
 			opts = append(opts, confidential.WithCache(store))
 		}
@@ -130,9 +139,7 @@ func New(cfg Config) (*Client, error) {
 		public.WithAuthority(c.authority),
 		public.WithInstanceDiscovery(cfg.InstanceDiscovery),
 	}
-	if cfg.HTTPClient != nil {
-		opts = append(opts, public.WithHTTPClient(cfg.HTTPClient))
-	}
+	opts = append(opts, public.WithHTTPClient(cfg.HTTPClient))
 	if store != nil {
 		opts = append(opts, public.WithCache(store))
 	}
@@ -201,9 +208,19 @@ func (c *Client) Token(ctx context.Context) (string, error) {
 	if c.token != "" && time.Until(c.expires) > memorySkew {
 		return c.token, nil
 	}
-	r, err := c.acquire(ctx)
+	r, cacheErr, err := c.acquire(ctx)
 	if err != nil {
 		return "", err
+	}
+	if cacheErr != nil && !c.cacheWarned {
+		// The command goes on with the token it has; only the next one
+		// will have to sign in again. Said once, on stderr and not only
+		// under --verbose (the user needs to fix the disk or folder), as
+		// "warning: ...", which the PowerShell module shows as a warning;
+		// "hybridmgmt: ..." would read as the command's error.
+		c.cacheWarned = true
+		fmt.Fprintf(c.cfg.prompt(), "warning: %s; continuing with the token just obtained (the next command may ask you to sign in again)\n",
+			c.redact(cacheErr.Error()))
 	}
 	return r.token, nil
 }
@@ -215,9 +232,14 @@ func (c *Client) SignIn(ctx context.Context) (Account, error) {
 		return Account{}, err
 	}
 	defer c.unlock()
-	r, err := c.acquire(ctx)
+	r, cacheErr, err := c.acquire(ctx)
 	if err != nil {
 		return Account{}, err
+	}
+	if cacheErr != nil {
+		// connect's job is the saved sign-in: without it, it failed
+		// (exit 1), though the sign-in itself worked.
+		return r.account, fmt.Errorf("signed in as %s, but %s", r.account.Username, c.redact(cacheErr.Error()))
 	}
 	return r.account, nil
 }
@@ -234,16 +256,27 @@ func (c *Client) lock(ctx context.Context) error {
 func (c *Client) unlock() { <-c.sem }
 
 // acquire gets a token and records it in memory. Callers hold sem.
-func (c *Client) acquire(ctx context.Context) (result, error) {
-	var r result
-	var err error
+// cacheErr is a local failure of the persistent cache that did not stop
+// the sign-in.
+func (c *Client) acquire(ctx context.Context) (r result, cacheErr *CacheError, err error) {
 	if c.conf != nil {
 		r, err = c.acquireApp(ctx)
 	} else {
 		r, err = c.acquireUser(ctx)
 	}
+	cacheErr = c.store.take()
 	if err != nil {
-		return result{}, err
+		if cacheErr != nil && (c.cfg.Mode == ModeCached || c.cfg.Mode == ModeCachedApp) && errors.Is(err, exitcode.ErrAuth) {
+			// "Not signed in" because the cache could not be read: say
+			// that, naming the file (exit 1).
+			return result{}, nil, errors.New(c.redact(cacheErr.Error()))
+		}
+		return result{}, nil, err
+	}
+	if err := usableToken(r.token); err != nil {
+		// Checked once here: Go's client would refuse it on every Graph
+		// attempt and the retries would end as "unavailable".
+		return result{}, nil, exitcode.Authf("the sign-in service %s returned an unusable access token (%v); run `hybridmgmt connect` again", c.host(), err)
 	}
 	if r.fromCache {
 		c.logf("auth: token for %s from the cache", r.account.Username)
@@ -251,7 +284,7 @@ func (c *Client) acquire(ctx context.Context) (result, error) {
 		c.logf("auth: token for %s from %s", r.account.Username, c.authority)
 	}
 	c.token, c.expires, c.account = r.token, r.expires, r.account
-	return r, nil
+	return r, cacheErr, nil
 }
 
 // acquireApp runs the client-credentials grant; MSAL answers from its app

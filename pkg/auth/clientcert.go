@@ -63,6 +63,11 @@ func certificateCredential(path, password string) (confidential.Credential, erro
 }
 
 func readCertificateFile(path string) ([]byte, error) {
+	// Stat before open: opening a FIFO blocks until someone writes to it,
+	// beyond Ctrl-C. A link to a regular file is fine (the user named it).
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		return nil, exitcode.Usagef("certificate %s is %s, not a certificate file", path, kindOf(st.Mode()))
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, exitcode.Usagef("certificate: %v", err)

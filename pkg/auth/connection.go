@@ -4,9 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/hybridmgmt/hybridmgmt/pkg/exitcode"
 )
 
 // Connection is what `connect` remembers beside the token cache so that
@@ -22,6 +25,9 @@ type Connection struct {
 	CertificatePath string `json:"certificatePath,omitempty"`
 	Cloud           string `json:"cloud"`
 	AuthorityHost   string `json:"authorityHost"`
+	// GraphEndpoint is the Graph root the sign-in was for; its tokens are
+	// sent nowhere else without a new sign-in.
+	GraphEndpoint string `json:"graphEndpoint,omitempty"`
 }
 
 const connectionFile = "connection.json"
@@ -64,19 +70,38 @@ func SaveConnection(dir string, c Connection) error {
 }
 
 // LoadConnection reads the record; ok is false when there is none. A
-// damaged record is treated as absent: the cache alone still works for users.
-func LoadConnection(dir string) (c Connection, ok bool) {
+// damaged record is treated as absent: the cache alone still works for
+// users. err is set when the directory or the file may not be trusted (a
+// folder others can write, a link or FIFO where the record goes): nothing
+// is read from them (exit 2).
+func LoadConnection(dir string) (c Connection, ok bool, err error) {
 	if dir == "" {
-		return Connection{}, false
+		return Connection{}, false, nil
 	}
-	b, err := os.ReadFile(ConnectionPath(dir))
+	exists, err := checkCacheDir(dir)
+	if err != nil || !exists {
+		return Connection{}, false, err
+	}
+	p := ConnectionPath(dir)
+	fh, err := openRegular(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return Connection{}, false, nil
+	}
+	if errors.Is(err, errNotRegular) {
+		return Connection{}, false, exitcode.Wrap(exitcode.ErrUsage, fmt.Errorf("%s is %s; refusing to read it (remove it, or %s)", p, notRegularKind(err), ownDirAdvice))
+	}
 	if err != nil {
-		return Connection{}, false
+		return Connection{}, false, nil
+	}
+	defer fh.Close()
+	b, err := io.ReadAll(io.LimitReader(fh, maxConnectionFileBytes+1))
+	if err != nil || len(b) > maxConnectionFileBytes {
+		return Connection{}, false, nil
 	}
 	if json.Unmarshal(b, &c) != nil || c.ClientID == "" {
-		return Connection{}, false
+		return Connection{}, false, nil
 	}
-	return c, true
+	return c, true, nil
 }
 
 func removeConnection(dir string) error {

@@ -4,12 +4,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
+	"strings"
 
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/public"
 
 	"github.com/hybridmgmt/hybridmgmt/pkg/exitcode"
 	"github.com/hybridmgmt/hybridmgmt/pkg/output"
+	"github.com/hybridmgmt/hybridmgmt/pkg/redact"
 )
+
+// maxDeviceCodeMessage bounds the authority's instructions (a sentence
+// or two with a URL and a code).
+const maxDeviceCodeMessage = 1000
 
 // deviceCodeFlow is ModeDeviceCode: print the authority's instructions
 // (a URL and a one-time code) and poll until the user finishes on any
@@ -21,10 +28,15 @@ func (deviceCodeFlow) acquire(ctx context.Context, c *Client) (public.AuthResult
 	if err != nil {
 		return public.AuthResult{}, err
 	}
+	// The user is sent to this page to type the code and sign in: only an
+	// https one, whatever the authority says.
+	if u, err := url.Parse(dc.Result.VerificationURL); err != nil || !strings.EqualFold(u.Scheme, "https") {
+		return public.AuthResult{}, &refusedError{msg: "the authority's device code page is not https; refusing to send you there"}
+	}
 	// The message is the authority's instruction for the user (it holds
 	// the one-time user code, which is meant to be shown; the device code
-	// itself is not printed or logged).
-	fmt.Fprintln(c.cfg.prompt(), output.EscapeTerminal(dc.Result.Message))
+	// itself is not printed or logged). Bounded: it is server text.
+	fmt.Fprintln(c.cfg.prompt(), output.EscapeTerminal(redact.Cut(dc.Result.Message, maxDeviceCodeMessage)))
 	c.logf("auth: waiting for the device code sign-in (expires %s)", dc.Result.ExpiresOn.Format("15:04:05"))
 	res, err := dc.AuthenticationResult(ctx)
 	if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {

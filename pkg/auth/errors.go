@@ -17,6 +17,7 @@ import (
 	msalerrors "github.com/AzureAD/microsoft-authentication-library-for-go/apps/errors"
 
 	"github.com/hybridmgmt/hybridmgmt/pkg/exitcode"
+	"github.com/hybridmgmt/hybridmgmt/pkg/redact"
 )
 
 // oauthError is the error body of the Entra token and device code
@@ -80,14 +81,30 @@ func (c *Client) wrapErr(ctx context.Context, err error) error {
 	if errors.Is(err, errAppSecretNeeded) {
 		return exitcode.Wrap(exitcode.ErrAuth, errAppSecretNeeded)
 	}
+	var refused *refusedError
+	if errors.As(err, &refused) {
+		// Our own transport stopped it (redirect, non-https URL, oversized
+		// answer): retrying cannot help, so not exit 6 (transport.go).
+		return exitcode.Wrap(exitcode.ErrAuth, fmt.Errorf("sign-in failed: %s", c.bound(refused.msg)))
+	}
 	var ce msalerrors.CallErr
 	if errors.As(err, &ce) {
 		return c.callErr(ce)
 	}
 	if msg, ok := networkCause(err); ok {
-		return exitcode.Wrap(exitcode.ErrUnavailable, fmt.Errorf("cannot reach the sign-in service %s: %s", c.host(), c.redact(msg)))
+		return exitcode.Wrap(exitcode.ErrUnavailable, fmt.Errorf("cannot reach the sign-in service %s: %s", c.host(), c.bound(msg)))
 	}
-	return exitcode.Wrap(exitcode.ErrAuth, fmt.Errorf("sign-in failed: %s", oneLine(c.redact(err.Error()))))
+	return exitcode.Wrap(exitcode.ErrAuth, fmt.Errorf("sign-in failed: %s", c.bound(err.Error())))
+}
+
+// maxSignInText bounds server-influenced text in a sign-in error (MSAL's
+// messages quote the answer's body): the error stays one short line.
+const maxSignInText = 400
+
+// bound redacts (secrets of this Config, tokens, credentials in forms
+// and JSON) and then bounds s to one line.
+func (c *Client) bound(s string) string {
+	return redact.ServerText(s, maxSignInText, c.secrets...)
 }
 
 // callErr classifies an HTTP error answer of the authority.
@@ -99,7 +116,7 @@ func (c *Client) callErr(ce msalerrors.CallErr) error {
 	oe, parsed := parseOAuthError(ce)
 	detail := ""
 	if parsed {
-		detail = describe(oe)
+		detail = c.bound(describe(oe))
 	}
 	if status >= 500 || status == 429 {
 		msg := fmt.Sprintf("the sign-in service %s is unavailable (HTTP %d)", c.host(), status)

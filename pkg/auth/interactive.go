@@ -4,12 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/public"
+	"github.com/pkg/browser"
+
+	"github.com/hybridmgmt/hybridmgmt/pkg/redact"
 )
 
 // interactiveFlow is ModeInteractive: authorization code with PKCE through
@@ -22,15 +26,31 @@ func (interactiveFlow) acquire(ctx context.Context, c *Client) (public.AuthResul
 	if c.cfg.Username != "" {
 		opts = append(opts, public.WithLoginHint(c.cfg.Username))
 	}
-	switch open, how := c.opener(); {
-	case open != nil:
-		c.logf("auth: opening the sign-in page with %s", how)
-		opts = append(opts, public.WithOpenURL(open))
-	default:
-		c.logf("auth: opening the sign-in page in the system browser")
+	open, how := c.opener()
+	if open == nil {
+		// MSAL's own default, named here so that it is wrapped too.
+		open, how = browser.OpenURL, "the system browser"
 	}
+	c.logf("auth: opening the sign-in page with %s", how)
+	opts = append(opts, public.WithOpenURL(httpsPageOnly(open)))
 	fmt.Fprintln(c.cfg.prompt(), "Opening a browser to sign in to Microsoft Entra; finish there (or rerun with --device-code).")
 	return c.pub.AcquireTokenInteractive(ctx, c.cfg.Scopes, opts...)
+}
+
+// httpsPageOnly refuses to open a sign-in page that is not https: its
+// address comes from the authority's discovery document, and the user
+// types a password into it.
+func httpsPageOnly(open func(string) error) func(string) error {
+	return func(u string) error {
+		if pu, err := url.Parse(u); err != nil || !strings.EqualFold(pu.Scheme, "https") {
+			scheme := "an unparsable address"
+			if err == nil {
+				scheme = redact.ServerText(pu.Scheme+"://"+pu.Host, 200)
+			}
+			return &refusedError{msg: "the authority's sign-in page is not https (" + scheme + "); refusing to open it"}
+		}
+		return open(u)
+	}
 }
 
 // opener picks how to open the sign-in page: cfg.OpenURL, else $BROWSER,

@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/hybridmgmt/hybridmgmt/pkg/redact"
 )
 
 // TestLogfRedactsEveryCredential passes each kind of credential through the
@@ -49,8 +51,8 @@ func TestLogfRedactsEveryCredential(t *testing.T) {
 	}
 	// Each line was logged, with the credential replaced, not dropped.
 	assert.Equal(t, len(lines), strings.Count(logged, "\n"), logged)
-	for _, keep := range []string{"typed password " + redacted + " at the prompt", "secret from AZURE_CLIENT_SECRET: " + redacted,
-		"PFX opened with " + redacted, "Bearer " + redacted, "id token " + redacted, "refresh_token=" + redacted + "&scope=x"} {
+	for _, keep := range []string{"typed password " + redact.Redacted + " at the prompt", "secret from AZURE_CLIENT_SECRET: " + redact.Redacted,
+		"PFX opened with " + redact.Redacted, "Bearer " + redact.Redacted, "id token " + redact.Redacted, "refresh_token=" + redact.Redacted + "&scope=x"} {
 		assert.Contains(t, logged, keep)
 	}
 }

@@ -111,3 +111,15 @@ func IsMicrosoftLoginHost(host string) bool {
 	}
 	return false
 }
+
+// IsMicrosoftGraphHost reports whether host is one of the clouds' Graph
+// hosts: where a token from a Microsoft authority may be sent.
+func IsMicrosoftGraphHost(host string) bool {
+	host = strings.ToLower(host)
+	for _, c := range clouds {
+		if strings.TrimPrefix(c.GraphRoot, "https://") == host {
+			return true
+		}
+	}
+	return false
+}

@@ -110,7 +110,9 @@ func (f *Factory) buildAuthConfig() (*auth.Config, error) {
 		}
 	default:
 		cfg.Mode = auth.ModeCached
-		f.applyConnection(cfg, s)
+		if err := f.applyConnection(cfg, s); err != nil {
+			return nil, err
+		}
 	}
 
 	if s.Cloud.Name == "China" && !s.ClientIDSet && cfg.ClientID == DefaultClientID {
@@ -158,8 +160,10 @@ func checkCertificateFile(path string) error {
 	if err != nil {
 		return exitcode.Usagef("--certificate: %v", err)
 	}
-	if st.IsDir() || st.Size() > 1<<20 {
-		return exitcode.Usagef("--certificate %s is not a certificate file (directory or over 1 MiB)", path)
+	// Regular files only, checked before anything opens it: a FIFO would
+	// block the open until someone writes to it, beyond Ctrl-C.
+	if !st.Mode().IsRegular() || st.Size() > 1<<20 {
+		return exitcode.Usagef("--certificate %s is not a certificate file (not a regular file, or over 1 MiB)", path)
 	}
 	return nil
 }
@@ -183,10 +187,25 @@ func canOpenBrowser(f *Factory) bool {
 // last `connect` did (auth.Connection): same tenant and account for users,
 // which keeps a guest admin in the tenant they connected to; same app, and
 // its certificate, for app-only. Flags and environment still win.
-func (f *Factory) applyConnection(cfg *auth.Config, s *Settings) {
-	conn, ok := auth.LoadConnection(cfg.CacheDir)
+//
+// The saved sign-in's tokens go only to the Graph endpoint it was made
+// for: pointing --graph-endpoint (or HYBRIDMGMT_GRAPH_ENDPOINT) elsewhere
+// needs a new `connect`. A record from before the endpoint was saved
+// counts as made for the cloud's own Graph.
+func (f *Factory) applyConnection(cfg *auth.Config, s *Settings) error {
+	conn, ok, err := auth.LoadConnection(cfg.CacheDir)
+	if err != nil {
+		return err
+	}
 	if !ok || !strings.EqualFold(conn.AuthorityHost, s.AuthorityHost) {
-		return
+		return nil
+	}
+	bound := conn.GraphEndpoint
+	if bound == "" {
+		bound = s.Cloud.GraphRoot
+	}
+	if !strings.EqualFold(bound, s.GraphRoot) {
+		return exitcode.Authf("the saved sign-in is for Graph at %s, not %s; its tokens are not sent elsewhere: run `hybridmgmt connect` with this Graph endpoint to sign in for it", bound, s.GraphRoot)
 	}
 	if cfg.Tenant == "" {
 		cfg.Tenant = conn.TenantID
@@ -195,10 +214,10 @@ func (f *Factory) applyConnection(cfg *auth.Config, s *Settings) {
 		if cfg.Username == "" {
 			cfg.Username = conn.Username
 		}
-		return
+		return nil
 	}
 	if s.ClientIDSet && !strings.EqualFold(s.ClientID, conn.ClientID) {
-		return // another app was asked for: only its own flags can sign it in
+		return nil // another app was asked for: only its own flags can sign it in
 	}
 	cfg.ClientID = conn.ClientID
 	switch {
@@ -210,4 +229,5 @@ func (f *Factory) applyConnection(cfg *auth.Config, s *Settings) {
 		cfg.Mode = auth.ModeCachedApp
 	}
 	f.verbosef("using the app-only connection of %s (client id %s)", conn.TenantID, conn.ClientID)
+	return nil
 }

@@ -117,7 +117,9 @@ func (f *Factory) buildHTTPClient() (*http.Client, error) {
 		MaxIdleConnsPerHost:   4,
 		ForceAttemptHTTP2:     true,
 	}
-	return &http.Client{Transport: tr}, nil
+	// No redirect is followed with a token or a credential: appproxy and
+	// auth wrap this client in their own stricter rules as well.
+	return &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}, nil
 }
 
 func (f *Factory) defaultTokens() (auth.TokenSource, error) {
@@ -217,6 +219,9 @@ func (f *Factory) signIn(ctx context.Context) (auth.Account, error) {
 		AppOnly: acct.AppOnly, Username: acct.Username, TenantID: acct.TenantID, ClientID: cfg.ClientID,
 		Cloud: cfg.CloudName, AuthorityHost: cfg.AuthorityHost,
 	}
+	if st, err := f.Settings(); err == nil {
+		conn.GraphEndpoint = st.GraphRoot
+	}
 	if cfg.Mode == auth.ModeClientCertificate {
 		if abs, err := filepath.Abs(cfg.CertificatePath); err == nil {
 			conn.CertificatePath = abs
@@ -226,7 +231,9 @@ func (f *Factory) signIn(ctx context.Context) (auth.Account, error) {
 		conn.Username = ""
 	}
 	if err := auth.SaveConnection(cfg.CacheDir, conn); err != nil {
-		f.verbosef("could not save the connection: %v", err)
+		// A local failure (exit 1): the sign-in worked, but later
+		// commands cannot reuse it as connect promises.
+		return acct, fmt.Errorf("signed in as %s, but could not save the connection record %s: %w", acct.Username, auth.ConnectionPath(cfg.CacheDir), err)
 	}
 	return acct, nil
 }

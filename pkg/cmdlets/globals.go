@@ -1,6 +1,7 @@
 package cmdlets
 
 import (
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/hybridmgmt/hybridmgmt/pkg/appproxy"
 	"github.com/hybridmgmt/hybridmgmt/pkg/cloud"
 	"github.com/hybridmgmt/hybridmgmt/pkg/exitcode"
+	"github.com/hybridmgmt/hybridmgmt/pkg/netproxy"
 	"github.com/hybridmgmt/hybridmgmt/pkg/output"
 	"github.com/hybridmgmt/hybridmgmt/pkg/validate"
 )
@@ -46,7 +48,7 @@ type GlobalOptions struct {
 
 func addGlobalFlags(cmd *cobra.Command, g *GlobalOptions) {
 	fl := cmd.PersistentFlags()
-	fl.StringVarP(&g.Output, "output", "o", "table", "output format: table or json")
+	fl.StringVarP(&g.Output, "output", "o", "table", "output format: table or json; the test commands also write markdown or html reports")
 	fl.StringVar(&g.TenantID, "tenant-id", "", "tenant id or verified domain (env AZURE_TENANT_ID; default for user sign-in: the UPN's domain)")
 	fl.StringVar(&g.ClientID, "client-id", "", "application (client) id (env AZURE_CLIENT_ID; default: Microsoft Graph Command Line Tools "+DefaultClientID+")")
 	fl.StringVar(&g.UserPrincipalName, "user-principal-name", "", "admin UPN for interactive (MFA-capable) sign-in")
@@ -99,15 +101,22 @@ func resolveSettings(g *GlobalOptions, getenv func(string) string) (*Settings, e
 		}
 	}
 	s.GraphBeta = s.GraphRoot + "/beta"
+	graphOverride := pick(g.GraphEndpoint, getenv("HYBRIDMGMT_GRAPH_ENDPOINT")) != ""
+	authorityOverride := pick(g.AuthorityHost, getenv("HYBRIDMGMT_AUTHORITY_HOST")) != ""
 	if v := pick(g.AuthorityHost, getenv("HYBRIDMGMT_AUTHORITY_HOST")); v != "" {
 		if s.AuthorityHost, err = validate.EndpointRoot("--authority-host", v); err != nil {
 			return nil, err
 		}
 	}
+	if err := checkEndpointPairing(s, graphOverride, authorityOverride); err != nil {
+		return nil, err
+	}
 	if g.Proxy != "" {
 		if s.Proxy, err = validate.ProxyURL("--proxy", g.Proxy); err != nil {
 			return nil, err
 		}
+	} else if err := netproxy.CheckEnv(getenv); err != nil {
+		return nil, err
 	}
 	if v := pick(g.TenantID, getenv("AZURE_TENANT_ID")); v != "" {
 		if s.TenantID, err = validate.Tenant("--tenant-id", v); err != nil {
@@ -165,6 +174,26 @@ func resolveSettings(g *GlobalOptions, getenv func(string) string) (*Settings, e
 		s.RequestTimeout = d
 	}
 	return s, nil
+}
+
+// checkEndpointPairing refuses to send a Microsoft token to a Graph host
+// that is not Microsoft's: a token from a Microsoft authority is good for
+// Microsoft Graph, and whoever runs the other host could replay it there.
+// A private or test tenant overrides both, and then the pair is the
+// admin's choice.
+func checkEndpointPairing(s *Settings, graphOverride, authorityOverride bool) error {
+	if graphOverride && authorityOverride {
+		return nil
+	}
+	a, aerr := url.Parse(s.AuthorityHost)
+	g, gerr := url.Parse(s.GraphRoot)
+	if aerr != nil || gerr != nil {
+		return nil // validated above; unreachable
+	}
+	if cloud.IsMicrosoftLoginHost(a.Host) && !cloud.IsMicrosoftGraphHost(g.Host) {
+		return exitcode.Usagef("--graph-endpoint %s is not a Microsoft Graph host, but sign-in goes to Microsoft (%s): its tokens are not sent there. For a private or test tenant, set --authority-host too", s.GraphRoot, s.AuthorityHost)
+	}
+	return nil
 }
 
 func pick(vals ...string) string {

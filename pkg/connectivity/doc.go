@@ -11,4 +11,7 @@
 //
 // Everything the probes touch is injected (Resolver, Dialer, root pool,
 // clock, MachineSource), so tests run against loopback listeners only.
+//
+// It must never import pkg/appproxy or pkg/cmdlets: probes need neither Graph
+// nor commands (rules in pkg/architecture).
 package connectivity

@@ -49,6 +49,9 @@ func parseEndpointsFile(data []byte) ([]Endpoint, error) {
 	if len(data) > MaxEndpointsFileSize {
 		return nil, fmt.Errorf("the file is larger than %d bytes", MaxEndpointsFileSize)
 	}
+	// Windows PowerShell 5.1's Out-File and Set-Content -Encoding UTF8
+	// write a byte-order mark; JSON parsers refuse it, people do not.
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	var raw []json.RawMessage
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return nil, fmt.Errorf("not a JSON array of endpoint objects: %s", cut(err.Error(), 200))
@@ -90,6 +93,12 @@ func entryLabel(i int, r json.RawMessage) string {
 }
 
 func parseEntry(r json.RawMessage) (Endpoint, error) {
+	// encoding/json takes the last of duplicate keys and matches keys
+	// without regard to case, so {"host":"a","Host":"b"} would silently
+	// probe b: refuse what a reader of the file would read differently.
+	if err := checkKeys(r); err != nil {
+		return Endpoint{}, err
+	}
 	var fe fileEntry
 	dec := json.NewDecoder(bytes.NewReader(r))
 	dec.DisallowUnknownFields()
@@ -133,6 +142,42 @@ func parseEntry(r json.RawMessage) (Endpoint, error) {
 	}
 	e.Source = "--endpoints-file"
 	return e, nil
+}
+
+// checkKeys refuses an entry object with a key given twice, in any mix
+// of case, and keys that differ from the documented ones only in case.
+func checkKeys(r json.RawMessage) error {
+	dec := json.NewDecoder(bytes.NewReader(r))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return errors.New("not a valid endpoint object: expected a JSON object")
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return fmt.Errorf("not a valid endpoint object: %s", cut(strings.TrimPrefix(err.Error(), "json: "), 200))
+		}
+		key, _ := tok.(string)
+		lower := strings.ToLower(key)
+		if seen[lower] {
+			return fmt.Errorf("the key %s appears more than once (keys are compared without regard to case)", quoteField(key))
+		}
+		seen[lower] = true
+		if known, ok := knownKeys[lower]; ok && known != key {
+			return fmt.Errorf("the key %s must be spelled %q", quoteField(key), known)
+		}
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return fmt.Errorf("not a valid endpoint object: %s", cut(strings.TrimPrefix(err.Error(), "json: "), 200))
+		}
+	}
+	return nil
+}
+
+// knownKeys are the documented keys by their lower-case form.
+var knownKeys = map[string]string{
+	"name": "name", "host": "host", "port": "port", "check": "check",
+	"category": "category", "expectedissuers": "expectedIssuers",
 }
 
 func requiredText(field string, v *string) (string, error) {

@@ -66,3 +66,23 @@ func TestParseEndpointsFileErrors(t *testing.T) {
 	_, err = ParseEndpointsFile([]byte(many))
 	assert.ErrorContains(t, err, "at most 1000")
 }
+
+func TestEndpointsFileWithBOMIsAccepted(t *testing.T) {
+	es, err := ParseEndpointsFile([]byte("\xef\xbb\xbf" + `[{"name": "ok", "host": "a.example", "port": 443, "check": "tls", "category": "c"}]`))
+	require.NoError(t, err)
+	require.Len(t, es, 1)
+	assert.Equal(t, "a.example", es[0].Host)
+}
+
+func TestEndpointsFileDuplicateOrCaseVariantKeysAreRefused(t *testing.T) {
+	for name, entry := range map[string]string{
+		"duplicate":         `{"name": "x", "host": "a.example", "host": "b.example", "port": 443, "check": "tls", "category": "c"}`,
+		"case variant":      `{"name": "x", "host": "a.example", "Host": "b.example", "port": 443, "check": "tls", "category": "c"}`,
+		"only case variant": `{"name": "x", "HOST": "b.example", "port": 443, "check": "tls", "category": "c"}`,
+		"issuers variant":   `{"name": "x", "host": "a.example", "port": 443, "check": "tls", "category": "c", "expectedissuers": ["X"]}`,
+	} {
+		_, err := ParseEndpointsFile([]byte(`[` + entry + `]`))
+		require.Error(t, err, name)
+		assert.Regexp(t, `appears more than once|must be spelled`, err.Error(), name)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"os"
+	"strings"
 	"syscall"
 )
 
@@ -58,11 +59,35 @@ func netReason(err error) string {
 	case errors.Is(err, context.Canceled):
 		return "cancelled"
 	}
-	return err.Error()
+	// Other errors may quote what the server sent ("malformed HTTP
+	// response ..."): one short, valid line.
+	return cut(strings.ToValidUTF8(err.Error(), "\uFFFD"), 200)
 }
 
 // noRoute reports errors that mean this machine has no path for a family
 // at all (typically no IPv6), which is configuration, not a block.
 func noRoute(err error) bool {
 	return isErrno(err, syscall.ENETUNREACH, wsaeNetUnreach, syscall.EADDRNOTAVAIL)
+}
+
+// dnsCause classifies a failed lookup: a definite "no such name" is a
+// different fix (the record) from a server that does not answer.
+func dnsCause(err error) Cause {
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
+		return CauseDNSNotFound
+	}
+	return CauseDNSNoAnswer
+}
+
+// tcpCause classifies a failed connect: a reset (refused) means a device
+// answers for the host, a timeout means one drops the packets.
+func tcpCause(err error) Cause {
+	switch {
+	case isErrno(err, syscall.ECONNREFUSED, wsaeConnRefused, syscall.ECONNRESET, wsaeConnReset):
+		return CauseTCPRefused
+	case isTimeout(err):
+		return CauseTCPTimeout
+	}
+	return CauseTCPUnreachable
 }

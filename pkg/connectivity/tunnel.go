@@ -78,12 +78,15 @@ func (p *Prober) connectTunnel(ctx context.Context, proxy *url.URL, target strin
 		conn.Close()
 		return nil, fmt.Errorf("send CONNECT: %w", err)
 	}
-	br := bufio.NewReader(conn)
+	cr := newCapReader(conn)
+	br := bufio.NewReader(cr)
 	resp, err := http.ReadResponse(br, req)
 	if err != nil {
 		conn.Close()
-		return nil, fmt.Errorf("read the CONNECT answer: %w", err)
+		return nil, fmt.Errorf("read the CONNECT answer: %w", headErr(err))
 	}
+	// The tunnel carries TLS from here on, which bounds its own records.
+	cr.unlimited()
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		conn.Close()

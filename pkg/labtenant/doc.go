@@ -47,4 +47,7 @@
 //	POST /_lab/users           {"upn":..., "requiresMfa":bool, "roles":[...]}
 //	POST /_lab/reset-state     reseed apps and connectors; keep users and tokens
 //	GET  /_lab/info            URLs, ids and file paths (no secrets)
+//
+// It must never import pkg/cmdlets, pkg/appproxy or pkg/auth, so it cannot
+// share the client's assumptions (rules in pkg/architecture).
 package labtenant

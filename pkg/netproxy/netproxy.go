@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"golang.org/x/net/http/httpproxy"
+
+	"github.com/hybridmgmt/hybridmgmt/pkg/validate"
 )
 
 // SystemSource reads the operating system's proxy settings. The Windows
@@ -59,6 +61,9 @@ func (r Resolver) Resolve() (Choice, error) {
 	if getenv == nil {
 		getenv = func(string) string { return "" }
 	}
+	if err := CheckEnv(getenv); err != nil {
+		return Choice{}, err
+	}
 	env := envConfig(getenv)
 	if env.HTTPProxy != "" || env.HTTPSProxy != "" {
 		f := env.ProxyFunc()
@@ -73,19 +78,46 @@ func (r Resolver) Resolve() (Choice, error) {
 	return Choice{Source: "direct", Func: func(*http.Request) (*url.URL, error) { return nil, nil }}, nil
 }
 
+// CheckEnv validates the proxy variables that will be used exactly as
+// --proxy is validated (http(s)://host[:port], no credentials, no path),
+// so a bad value is a usage error (exit 2) before any network call rather
+// than a failure mid-run, and a proxy password is never sent (docs/security.md).
+// It runs only when --proxy is not given: the flag replaces them.
+func CheckEnv(getenv func(string) string) error {
+	if getenv == nil {
+		return nil
+	}
+	for _, pair := range [][2]string{{"HTTPS_PROXY", "https_proxy"}, {"HTTP_PROXY", "http_proxy"}} {
+		name, v := first(getenv, pair[0], pair[1])
+		if v == "" {
+			continue
+		}
+		if _, err := validate.ProxyURL(name, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// first returns the first set variable of names and its value.
+func first(getenv func(string) string, names ...string) (string, string) {
+	for _, n := range names {
+		if v := strings.TrimSpace(getenv(n)); v != "" {
+			return n, v
+		}
+	}
+	return "", ""
+}
+
 // envConfig reads the proxy variables the way curl and Go do, upper case first.
 func envConfig(getenv func(string) string) *httpproxy.Config {
-	first := func(names ...string) string {
-		for _, n := range names {
-			if v := strings.TrimSpace(getenv(n)); v != "" {
-				return v
-			}
-		}
-		return ""
+	value := func(names ...string) string {
+		_, v := first(getenv, names...)
+		return v
 	}
 	return &httpproxy.Config{
-		HTTPProxy:  first("HTTP_PROXY", "http_proxy"),
-		HTTPSProxy: first("HTTPS_PROXY", "https_proxy"),
-		NoProxy:    first("NO_PROXY", "no_proxy"),
+		HTTPProxy:  value("HTTP_PROXY", "http_proxy"),
+		HTTPSProxy: value("HTTPS_PROXY", "https_proxy"),
+		NoProxy:    value("NO_PROXY", "no_proxy"),
 	}
 }

@@ -19,18 +19,25 @@ const MaxLen = 16 << 10
 // PowerShell 5.1 may prepend one when it pipes a string to a native program)
 // and the trailing CR/LF. The secret never appears in an error.
 func ReadLine(r io.Reader, what string) (string, error) {
-	br := bufio.NewReaderSize(io.LimitReader(r, MaxLen+1), 4096)
+	// Room for a secret of MaxLen bytes plus a BOM and CRLF, and one byte
+	// more to tell a longer line from one that fits.
+	const limit = MaxLen + len(bom) + len("\r\n") + 1
+	br := bufio.NewReaderSize(io.LimitReader(r, int64(limit)), 4096)
 	line, err := br.ReadBytes('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
 		return "", exitcode.Usagef("reading %s from standard input: %v", what, err)
 	}
+	line = bytes.TrimPrefix(line, []byte(bom))
+	line = bytes.TrimRight(line, "\r\n")
+	// Measured without the BOM and line end: a secret of exactly MaxLen
+	// bytes followed by a newline fits.
 	if len(line) > MaxLen {
 		return "", exitcode.Usagef("%s on standard input is longer than %d bytes", what, MaxLen)
 	}
-	line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
-	line = bytes.TrimRight(line, "\r\n")
 	if len(line) == 0 {
 		return "", exitcode.Usagef("%s expected on standard input, got nothing (pipe it in, e.g. `Get-Content secret.txt | hybridmgmt ...`)", what)
 	}
 	return string(line), nil
 }
+
+const bom = "\xef\xbb\xbf"

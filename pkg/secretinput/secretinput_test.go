@@ -35,16 +35,17 @@ func TestReadLineRejects(t *testing.T) {
 	}
 }
 
-// MaxLen is the longest secret accepted: exactly MaxLen bytes pass, one
-// more is refused without being echoed.
-func TestReadLineLimitIsInclusive(t *testing.T) {
-	got, err := ReadLine(strings.NewReader(strings.Repeat("y", MaxLen)), "client secret")
-	require.NoError(t, err)
-	assert.Len(t, got, MaxLen)
-
-	_, err = ReadLine(strings.NewReader(strings.Repeat("y", MaxLen+1)), "client secret")
-	require.Error(t, err)
-	assert.Equal(t, exitcode.Usage, exitcode.Of(err))
-	assert.Contains(t, err.Error(), "longer than")
-	assert.NotContains(t, err.Error(), "yyyy")
+func TestReadLineLengthLimitIsExact(t *testing.T) {
+	secret := strings.Repeat("s", MaxLen)
+	for _, in := range []string{secret, secret + "\n", secret + "\r\n", "\xef\xbb\xbf" + secret + "\r\n", secret + "\nsecond line"} {
+		got, err := ReadLine(strings.NewReader(in), "the secret")
+		require.NoError(t, err, "%d bytes in", len(in))
+		assert.Equal(t, secret, got)
+	}
+	for _, in := range []string{secret + "s", secret + "s\n", "\xef\xbb\xbf" + secret + "s\r\n"} {
+		_, err := ReadLine(strings.NewReader(in), "the secret")
+		require.Error(t, err, "%d bytes in", len(in))
+		assert.Contains(t, err.Error(), "longer than")
+		assert.NotContains(t, err.Error(), "sss")
+	}
 }

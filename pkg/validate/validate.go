@@ -104,10 +104,29 @@ func Hostname(flag, s string) (string, error) {
 			return "", exitcode.Usagef("%s %s is not a valid host name", flag, quote(s))
 		}
 	}
-	if allDigits(labels[len(labels)-1]) {
-		return "", exitcode.Usagef("%s %s is not a valid host name (numeric top-level label)", flag, quote(s))
+	// A name whose last label is a number (decimal, or hex with 0x) is an
+	// IPv4 address to URL parsers and resolvers (https://0x7f000001 is
+	// 127.0.0.1, as are 2130706433 and 127.1), so it is refused like any
+	// IP literal.
+	if last := labels[len(labels)-1]; allDigits(last) || isHexNumber(last) {
+		return "", exitcode.Usagef("%s %s is not a valid host name (a numeric last label makes it an IP address)", flag, quote(s))
 	}
 	return ascii, nil
+}
+
+// isHexNumber reports "0x" followed by hex digits (or nothing), the
+// WHATWG URL standard's hexadecimal IPv4 part.
+func isHexNumber(s string) bool {
+	rest, ok := strings.CutPrefix(s, "0x")
+	if !ok {
+		return false
+	}
+	for _, r := range rest {
+		if !('0' <= r && r <= '9' || 'a' <= r && r <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 func allDigits(s string) bool {

@@ -1,4 +1,4 @@
-package cmdlets
+package main
 
 import (
 	"os"
@@ -13,7 +13,7 @@ import (
 // `go run ./cmd/gendocs`.
 func TestCLIDocsAreCurrent(t *testing.T) {
 	tmp := t.TempDir()
-	require.NoError(t, WriteMarkdownDocs(tmp))
+	require.NoError(t, writeMarkdownDocs(tmp))
 	generated, err := filepath.Glob(filepath.Join(tmp, "*.md"))
 	require.NoError(t, err)
 	require.NotEmpty(t, generated)
