@@ -57,7 +57,7 @@ func TestHostnameNumericTopLevelLabel(t *testing.T) {
 	for _, s := range []string{"exch.0", "exch.9", "exch.123", "exch01.contoso.2024"} {
 		_, err := Hostname("--exchange-server", s)
 		require.Error(t, err, s)
-		assert.Contains(t, err.Error(), "numeric top-level label", s)
+		assert.Contains(t, err.Error(), "numeric last label", s)
 	}
 	for _, s := range []string{"exch.a0", "exch.0a", "0.contoso.com", "exch.x9"} {
 		_, err := Hostname("--exchange-server", s)
