@@ -2,6 +2,7 @@ package output
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -30,6 +31,41 @@ func TestWriteTableWithoutRowsIsOnlyTheFooter(t *testing.T) {
 	var out bytes.Buffer
 	require.NoError(t, WriteTable(&out, TableData{Header: []string{"NAME", "STATUS"}, Footer: []string{"first\x1b[2J", "second"}}))
 	assert.Equal(t, "first[2J\nsecond\n", out.String())
+
+	// Lead lines come first, every one, escaped.
+	out.Reset()
+	require.NoError(t, WriteTable(&out, TableData{Lead: []string{"verdict\x07", "cause"}, Footer: []string{"end"}}))
+	assert.Equal(t, "verdict\ncause\nend\n", out.String())
+}
+
+// The firewall section's introduction is printed when there is one, in
+// both report formats.
+func TestReportFirewallIntro(t *testing.T) {
+	r := Report{Title: "t", Firewall: []FirewallRow{{Host: "login.microsoftonline.com", Port: "443"}},
+		FirewallIntro: "Open these paths for the agent machines:"}
+	var md, h bytes.Buffer
+	require.NoError(t, WriteMarkdown(&md, r))
+	require.NoError(t, WriteHTML(&h, r))
+	assert.Contains(t, md.String(), "## Firewall request\n\nOpen these paths for the agent machines:\n\n| Host |")
+	assert.Contains(t, h.String(), "<h2>Firewall request</h2>\n<p>Open these paths for the agent machines:</p>\n<table>")
+
+	r.FirewallIntro = ""
+	h.Reset()
+	require.NoError(t, WriteHTML(&h, r))
+	assert.Contains(t, h.String(), "<h2>Firewall request</h2>\n<table>", "no empty paragraph without an introduction")
+}
+
+// In HTML, only a cell with a word longer than 24 bytes may break
+// anywhere (class "long"); the status cell is marked as such.
+func TestReportHTMLCellClasses(t *testing.T) {
+	w24, w25 := strings.Repeat("h", 24), strings.Repeat("h", 25)
+	r := Report{Title: "t", Firewall: []FirewallRow{{Host: w24, Port: w25}},
+		Columns: []string{"Status", "Target"}, Rows: []ReportRow{{Status: "Failed", Cells: []string{"Failed", "short words only"}}}}
+	var h bytes.Buffer
+	require.NoError(t, WriteHTML(&h, r))
+	assert.Contains(t, h.String(), "<td>"+w24+"</td>")
+	assert.Contains(t, h.String(), `<td class="long">`+w25+"</td>")
+	assert.Contains(t, h.String(), `<tr class="status-failed"><td class="status">Failed</td><td>short words only</td></tr>`)
 }
 
 // Strings with no ASCII at all still go through the slow path when they
