@@ -54,12 +54,14 @@ func TestHostnameLengthLimit(t *testing.T) {
 // A numeric last label is an IP-looking name, not a host name; digits
 // elsewhere are fine.
 func TestHostnameNumericTopLevelLabel(t *testing.T) {
-	for _, s := range []string{"exch.0", "exch.9", "exch.123", "exch01.contoso.2024"} {
+	// Hex numbers too (0x7f000001 is 127.0.0.1 to URL parsers), at each
+	// edge of the digit and letter ranges.
+	for _, s := range []string{"exch.0", "exch.9", "exch.123", "exch01.contoso.2024", "exch.0x0", "exch.0x9", "exch.0xa", "exch.0xf"} {
 		_, err := Hostname("--exchange-server", s)
 		require.Error(t, err, s)
 		assert.Contains(t, err.Error(), "numeric last label", s)
 	}
-	for _, s := range []string{"exch.a0", "exch.0a", "0.contoso.com", "exch.x9"} {
+	for _, s := range []string{"exch.a0", "exch.0a", "0.contoso.com", "exch.x9", "exch.0xg", "exch.0x0g"} {
 		_, err := Hostname("--exchange-server", s)
 		assert.NoError(t, err, s)
 	}
