@@ -27,6 +27,7 @@ targets="
 ./pkg/validate FuzzUPN
 ./pkg/output FuzzEscapeTerminal
 ./pkg/connectivity FuzzParseEndpointsFile
+./pkg/iisconfig FuzzParse
 ./pkg/appproxy FuzzDecodeGraph
 ./pkg/appproxy FuzzClientResponses
 "

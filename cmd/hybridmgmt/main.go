@@ -26,7 +26,9 @@ func main() {
 	err := execute(ctx, cmdlets.NewRootCmd(f))
 	interrupted := ctx.Err() != nil // before stop(), which cancels ctx too
 	stop()
-	if err != nil {
+	// A command that already told the user (the health gate's summary
+	// lines) keeps stderr in the shape its contract fixes.
+	if err != nil && !exitcode.IsReported(err) {
 		msg := err.Error()
 		if errors.Is(err, context.Canceled) && interrupted {
 			msg = "interrupted (Ctrl-C): " + msg

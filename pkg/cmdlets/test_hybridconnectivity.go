@@ -39,6 +39,9 @@ type TestHybridConnectivityOptions struct {
 	Context context.Context
 	Output  func() (output.Format, error)
 	Logf    func(string, ...any)
+	// Hostname names this machine in reports and in every JSON result.
+	Hostname func() (string, error)
+	Version  string
 	// Cloud and Proxy come from the global --cloud and --proxy flags (and
 	// the environment), validated by the factory.
 	Cloud cloud.Cloud
@@ -60,7 +63,8 @@ type TestHybridConnectivityOptions struct {
 
 // NewCmdTestHybridConnectivity builds test-hybridconnectivity.
 func NewCmdTestHybridConnectivity(f *Factory, runF func(*TestHybridConnectivityOptions) error) *cobra.Command {
-	opts := &TestHybridConnectivityOptions{IO: f.IO, Prober: connectivity.NewProber(), Now: f.Now, Output: f.outputFormat, Logf: f.verbosef}
+	opts := &TestHybridConnectivityOptions{IO: f.IO, Prober: connectivity.NewProber(), Now: f.Now, Output: f.outputFormat, Logf: f.verbosef,
+		Hostname: os.Hostname, Version: f.Version}
 	cmd := &cobra.Command{
 		Use:   "test-hybridconnectivity",
 		Short: "Test every endpoint the Hybrid Agent and the HCW need, plus Exchange and machine checks",
@@ -89,7 +93,8 @@ func NewCmdTestHybridConnectivity(f *Factory, runF func(*TestHybridConnectivityO
 			hybridmgmt test-hybridconnectivity --cloud USGov --timeout 5s --parallel 32
 			hybridmgmt test-hybridconnectivity --endpoints-file my-endpoints.json --strict
 		`),
-		Args: noArgs,
+		Args:        noArgs,
+		Annotations: map[string]string{annotationReports: "true"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := opts.validate(cmd); err != nil {
 				return err
@@ -226,10 +231,17 @@ func testHybridConnectivityRun(opts *TestHybridConnectivityOptions) error {
 	start := opts.Now()
 	results := opts.Prober.Run(opts.Context, plan)
 	sum := connectivity.Summarize(results, opts.Now().Sub(start))
-	if err := output.Print(opts.IO.Out, format, results, func() output.TableData { return connectivityTable(results, sum) }); err != nil {
+	info := newRunInfo(opts.Hostname, opts.Version, opts.Cloud, opts.Proxy, start)
+	stampMachine(results, info.Machine)
+	if format.IsReport() {
+		err = writeReport(opts.IO.Out, format, reportFor("Hybrid connectivity report: "+info.Machine, info, connectivityVerdict(results), results, sum))
+	} else {
+		err = output.Print(opts.IO.Out, format, results, func() output.TableData { return connectivityTable(results, sum) })
+	}
+	if err != nil {
 		return err
 	}
-	if format == output.JSON {
+	if format != output.Table {
 		// stdout stays one JSON array; the summary is a diagnostic, not an
 		// unprefixed stderr line the PowerShell module would turn into a
 		// warning on every run.
@@ -248,32 +260,38 @@ func testHybridConnectivityRun(opts *TestHybridConnectivityOptions) error {
 	return nil
 }
 
+// connectivityVerdict is the reports' verdict line: the first Failed
+// check in result order, or that everything passed.
+func connectivityVerdict(rs []connectivity.Result) []string {
+	for _, r := range rs {
+		if r.Status == connectivity.Failed {
+			return []string{fmt.Sprintf("Verdict: %s failed: %s", r.Category, r.Error)}
+		}
+	}
+	return []string{"Verdict: every check passed"}
+}
+
 // connectivityTable groups rows by category (the category is printed on a
 // group's first row only), then lists what to do for every row that did
 // not pass, then the summary line.
 func connectivityTable(rs []connectivity.Result, sum connectivity.Summary) output.TableData {
 	t := output.TableData{Header: []string{"CATEGORY", "CHECK", "TARGET", "STATUS", "MS", "DETAIL"}}
+	lead, h, _ := headlineLines(rs)
+	t.Lead = lead
 	prev := ""
-	var fixes []string
 	for _, r := range rs {
 		cat := r.Category
 		if cat == prev {
 			cat = ""
 		}
 		prev = r.Category
-		target := ""
-		if r.Host != "" {
-			target = fmt.Sprintf("%s:%d", r.Host, r.Port)
-		}
 		detail := r.Detail
 		if r.Error != "" {
 			detail = strings.TrimPrefix(detail+" => "+r.Error, " => ")
 		}
-		t.Rows = append(t.Rows, []string{cat, r.Name, target, string(r.Status), fmt.Sprint(r.DurationMs), detail})
-		if r.Remediation != "" && (r.Status == connectivity.Failed || r.Status == connectivity.Warning) {
-			fixes = append(fixes, fmt.Sprintf("  %s %s / %s: %s", r.Status, r.Category, r.Name, r.Remediation))
-		}
+		t.Rows = append(t.Rows, []string{cat, r.Name, target(r), string(r.Status), fmt.Sprint(r.DurationMs), detail})
 	}
+	fixes := fixLines(rs, h.Remediation)
 	if len(fixes) > 0 {
 		t.Footer = append(append(t.Footer, "", "What to do:"), fixes...)
 		t.Footer = append(t.Footer, "")

@@ -13,6 +13,8 @@ type outcome struct {
 	details     []string
 	errs        []string
 	remediation []string
+	// cause is the first failure's, else the first warning's.
+	cause Cause
 }
 
 func (o *outcome) note(s string) {
@@ -33,19 +35,23 @@ func (o *outcome) remedy(s string) {
 	o.remediation = append(o.remediation, s)
 }
 
-func (o *outcome) warn(msg, remedy string) {
+func (o *outcome) warn(cause Cause, msg, remedy string) {
 	if o.status != Failed {
 		o.status = Warning
+		if o.cause == "" {
+			o.cause = cause
+		}
 	}
 	o.errs = append(o.errs, msg)
 	o.remedy(remedy)
 }
 
-func (o *outcome) fail(msg, remedy string) {
+func (o *outcome) fail(cause Cause, msg, remedy string) {
 	if o.status == Failed {
 		return
 	}
 	o.status = Failed
+	o.cause = cause
 	// The failure is what the user must read first; warnings collected
 	// before it stay behind it.
 	o.errs = append([]string{msg}, o.errs...)
@@ -59,8 +65,16 @@ func (o *outcome) result(e Endpoint, d time.Duration) Result {
 	if st == "" {
 		st = Passed
 	}
-	if st == Failed || st == Warning {
+	cause := o.cause
+	switch st {
+	case Failed, Warning:
 		o.remedy(e.Advice)
+	case Passed:
+		cause = ""
+	case Skipped:
+		if cause == "" {
+			cause = CauseNotRun
+		}
 	}
 	return Result{
 		Category:    e.Category,
@@ -73,5 +87,6 @@ func (o *outcome) result(e Endpoint, d time.Duration) Result {
 		Detail:      strings.Join(o.details, "; "),
 		Error:       strings.Join(o.errs, "; "),
 		Remediation: strings.Join(o.remediation, " "),
+		Cause:       cause,
 	}
 }

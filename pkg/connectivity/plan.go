@@ -76,14 +76,14 @@ func NewPlan(req Request) (Plan, error) {
 		p.Endpoints = withIssuers(usGovAgent, microsoftRoots)
 		p.Notes = append(p.Notes, cloudWarning(c, "The endpoints are the connector's documented Azure Government list (the pass-through authentication agent's list)."))
 		if req.O365 {
-			p.Notes = append(p.Notes, Result{Category: catCloud, Name: "Exchange Online endpoints (" + c.Name + ")", Check: "cloud", Status: Skipped,
+			p.Notes = append(p.Notes, Result{Category: catCloud, Name: "Exchange Online endpoints (" + c.Name + ")", Check: "cloud", Status: Skipped, Cause: CauseNotRun,
 				Detail: "--test-o365-endpoints has a list for the Global cloud only; use --endpoints-file with your cloud's Exchange Online hosts"})
 		}
 	case c.Name == "China":
 		p.Endpoints = append([]Endpoint(nil), chinaSignIn...)
 		p.Notes = append(p.Notes, cloudWarning(c, "Microsoft documents no connector endpoint list for 21Vianet, so only the sign-in hosts are probed."))
 		if req.O365 {
-			p.Notes = append(p.Notes, Result{Category: catCloud, Name: "Exchange Online endpoints (" + c.Name + ")", Check: "cloud", Status: Skipped,
+			p.Notes = append(p.Notes, Result{Category: catCloud, Name: "Exchange Online endpoints (" + c.Name + ")", Check: "cloud", Status: Skipped, Cause: CauseNotRun,
 				Detail: "--test-o365-endpoints has a list for the Global cloud only; use --endpoints-file with your cloud's Exchange Online hosts"})
 		}
 	default:
@@ -102,7 +102,7 @@ func NewPlan(req Request) (Plan, error) {
 // supported in this cloud (X1-live).
 func cloudWarning(c cloud.Cloud, what string) Result {
 	return Result{
-		Category: catCloud, Name: "Modern Hybrid support (" + c.Name + ")", Check: "cloud", Status: Warning,
+		Category: catCloud, Name: "Modern Hybrid support (" + c.Name + ")", Check: "cloud", Status: Warning, Cause: CauseUnsupportedCloud,
 		Detail: what,
 		Error:  "Microsoft does not support the Hybrid Agent (Modern Hybrid) in GCC, GCC High, DoD or 21Vianet (Gallatin) tenants.",
 		Remediation: "Use Classic Hybrid (publish EWS and Autodiscover to the internet) in this cloud; " +

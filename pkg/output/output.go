@@ -20,7 +20,14 @@ type Format string
 const (
 	Table Format = "table"
 	JSON  Format = "json"
+	// Markdown and HTML are reports for another team; only the test
+	// commands write them (see IsReport).
+	Markdown Format = "markdown"
+	HTML     Format = "html"
 )
+
+// IsReport reports whether f is a report format.
+func (f Format) IsReport() bool { return f == Markdown || f == HTML }
 
 // ParseFormat validates an -o value.
 func ParseFormat(s string) (Format, error) {
@@ -29,14 +36,20 @@ func ParseFormat(s string) (Format, error) {
 		return Table, nil
 	case JSON:
 		return JSON, nil
+	case Markdown, "md":
+		return Markdown, nil
+	case HTML:
+		return HTML, nil
 	}
-	return "", exitcode.Usagef("invalid --output %q: use table or json", s)
+	return "", exitcode.Usagef("invalid --output %q: use table, json, markdown or html", s)
 }
 
 // TableData is what a cmdlet shows a person.
 type TableData struct {
 	Header []string
 	Rows   [][]string
+	// Lead lines are printed before the table (verdicts).
+	Lead []string
 	// Footer lines are printed after the table (summaries).
 	Footer []string
 }
@@ -45,8 +58,11 @@ type TableData struct {
 // builds. JSON is always an array, also for zero or one item, so callers can
 // rely on one shape.
 func Print(w io.Writer, f Format, items any, table func() TableData) error {
-	if f == JSON {
+	switch {
+	case f == JSON:
 		return WriteJSON(w, items)
+	case f.IsReport():
+		return exitcode.Usagef("-o %s is a report format: only the test commands write it", f)
 	}
 	return WriteTable(w, table())
 }
@@ -69,6 +85,11 @@ func WriteJSON(w io.Writer, items any) error {
 
 // WriteTable renders t with every cell escaped for the terminal.
 func WriteTable(w io.Writer, t TableData) error {
+	for _, line := range t.Lead {
+		if _, err := fmt.Fprintln(w, EscapeTerminal(line)); err != nil {
+			return err
+		}
+	}
 	if len(t.Rows) > 0 {
 		tbl := tablewriter.NewTable(w)
 		tbl.Header(t.Header)
