@@ -53,6 +53,8 @@ Command,Parameter,Flag,Kind
 *,GraphEndpoint,--graph-endpoint,string
 *,Proxy,--proxy,string
 *,Verbose,--verbose,verbose
+connect,Force,--force,switch
+connect,Status,--status,switch
 get-hybridagent,ConnectorGroup,--connector-group,string
 get-hybridagent,MinActive,--min-active,int
 get-hybridapplication,AppId,--app-id,string
@@ -100,6 +102,7 @@ $script:HybridExitCodeCategory = @{
     4 = 'ObjectNotFound'
     5 = 'ConnectionError'
     6 = 'ResourceUnavailable'
+    130 = 'OperationStopped'
 }
 $script:HybridPermissionDeniedCategory = 'PermissionDenied'
 $script:HybridPermissionDeniedPattern = 'Graph returned 403|Authorization_RequestDenied|Insufficient privileges|needs a signed-in user|Forbidden'
@@ -1734,6 +1737,13 @@ function Connect-HybridManagement {
     .PARAMETER GraphEndpoint
     Override the Microsoft Graph host (https://host[:port]).
 
+    .PARAMETER Force
+    Sign in again even when the cache could serve (e.g. after activating a PIM role).
+
+    .PARAMETER Status
+    Show the cached sign-in (account, tenant, cloud, how later cmdlets sign in, token expiry)
+    without signing in or touching the network; fails when there is none.
+
     .EXAMPLE
     Connect-HybridManagement -UserPrincipalName admin@contoso.com
 
@@ -1769,7 +1779,9 @@ function Connect-HybridManagement {
         [string] $Cloud,
         [string] $Proxy,
         [string] $AuthorityHost,
-        [string] $GraphEndpoint
+        [string] $GraphEndpoint,
+        [switch] $Force,
+        [switch] $Status
     )
     begin {
         Import-HybridCallerPreference -Cmdlet $PSCmdlet

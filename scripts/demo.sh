@@ -83,4 +83,4 @@ say "Sign out"
 run disconnect
 expect 3 get-hybridagent
 echo
-echo "demo: done"
+echo "demo: done. Try it yourself: README.md, section \"Try it yourself\" (bin/hybridmgmt, bin/hybridlab serve --dir .lab)"

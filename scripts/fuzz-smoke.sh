@@ -24,8 +24,10 @@ targets="
 ./pkg/validate FuzzProxyURL
 ./pkg/validate FuzzHostname
 ./pkg/validate FuzzGUID
+./pkg/validate FuzzAppID
 ./pkg/validate FuzzUPN
 ./pkg/output FuzzEscapeTerminal
+./pkg/output FuzzTableFits
 ./pkg/connectivity FuzzParseEndpointsFile
 ./pkg/iisconfig FuzzParse
 ./pkg/appproxy FuzzDecodeGraph

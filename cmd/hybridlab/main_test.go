@@ -54,7 +54,7 @@ func TestServeWritesEnvAndStops(t *testing.T) {
 		"export SSL_CERT_FILE='" + filepath.Join(abs, "ca.pem") + "'",
 		"export HYBRIDMGMT_AUTHORITY_HOST='" + base + "'",
 		"export HYBRIDMGMT_GRAPH_ENDPOINT='" + base + "'",
-		"export AZURE_TENANT_ID='" + labtenant.TenantID + "'",
+		"export HYBRIDMGMT_TENANT_ID='" + labtenant.TenantID + "'",
 		"export HYBRIDMGMT_CACHE_DIR='" + filepath.Join(abs, "cache") + "'",
 		"# CA certificate: " + filepath.Join(abs, "ca.pem"),
 	} {

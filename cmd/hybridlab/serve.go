@@ -98,6 +98,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "# hybridlab listening on %s (tenant %s, %s)\n", srv.URL(), labtenant.TenantID, labtenant.TenantDomain)
 	fmt.Fprintf(stdout, "# CA certificate: %s\n", srv.CAPath())
 	fmt.Fprintf(stdout, "# credentials: files in %s (never printed); environment also in %s\n", srv.Dir(), envPath)
+	fmt.Fprintf(stdout, "# back to a real tenant in this shell: %s\n", srv.UnsetLine())
 	for _, l := range srv.EnvLines() {
 		fmt.Fprintln(stdout, l)
 	}

@@ -26,6 +26,7 @@ import (
 
 	"github.com/hybridmgmt/hybridmgmt/pkg/cloud"
 	"github.com/hybridmgmt/hybridmgmt/pkg/exitcode"
+	"github.com/hybridmgmt/hybridmgmt/pkg/neterr"
 	"github.com/hybridmgmt/hybridmgmt/pkg/redact"
 )
 
@@ -70,6 +71,9 @@ type Options struct {
 	// Sleep waits between retries; tests replace it to avoid real waits.
 	Sleep func(ctx context.Context, d time.Duration) error
 	Logf  func(format string, args ...any)
+	// Progress tells a person why the command waits (a throttling retry);
+	// the factory shows it on a terminal's stderr only. May be nil.
+	Progress func(line string)
 }
 
 // Client talks to Graph beta (and v1.0 for the one call that needs it).
@@ -195,6 +199,15 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 			return err
 		}
 		wait := backoff(attempt, retryAfter)
+		if ne, ok := neterr.As(err); ok && ne.Fast() {
+			// Nothing listens, or the name does not resolve: two quick
+			// retries cover a restarting proxy or a resolver hiccup; a
+			// dead proxy must not hold an admin for the whole budget.
+			if attempt > 2 {
+				return err
+			}
+			wait = time.Duration(attempt) * 250 * time.Millisecond
+		}
 		if c.opts.Now().Add(wait).After(c.deadline) {
 			gaveUp := fmt.Sprintf("gave up after %d attempt%s: the next retry would overrun the %s retry budget",
 				attempt, plural(attempt), c.opts.RetryBudget)
@@ -208,10 +221,26 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 			return exitcode.Wrap(exitcode.ErrUnavailable, fmt.Errorf("%w (%s)", err, gaveUp))
 		}
 		c.logf("%s: attempt %d failed (%v); retrying in %s", r.op, attempt, err, wait)
+		if c.opts.Progress != nil && wait >= time.Second {
+			c.opts.Progress(retryProgress(err, wait))
+		}
 		if err := c.opts.Sleep(ctx, wait); err != nil {
 			return fmt.Errorf("%s: %w", r.op, err)
 		}
 	}
+}
+
+// retryProgress is the line a person sees while a retry waits.
+func retryProgress(err error, wait time.Duration) string {
+	secs := int(wait.Round(time.Second) / time.Second)
+	var ge *Error
+	switch {
+	case errors.As(err, &ge) && ge.Status == http.StatusTooManyRequests:
+		return fmt.Sprintf("Graph is throttling; retrying in %d s", secs)
+	case errors.As(err, &ge):
+		return fmt.Sprintf("Graph answered %d; retrying in %d s", ge.Status, secs)
+	}
+	return fmt.Sprintf("Graph did not answer; retrying in %d s", secs)
 }
 
 func plural(n int) string {
@@ -269,6 +298,11 @@ func (c *Client) attempt(ctx context.Context, r request, payload []byte, out any
 		}
 		if errors.Is(err, errOffOrigin) {
 			return 0, false, fmt.Errorf("%s: %w", r.op, errOffOrigin)
+		}
+		if ne, ok := neterr.As(err); ok {
+			// Already in plain words (a dead proxy, DNS, TLS trust); a
+			// retry cannot fix an untrusted certificate.
+			return 0, r.retryable && !ne.Permanent(), fmt.Errorf("%s: %w", r.op, ne)
 		}
 		// Transport failures (reset, timeout, proxy refused) are retried
 		// for idempotent calls; a POST may have reached the server.

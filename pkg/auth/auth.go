@@ -81,6 +81,12 @@ type Config struct {
 	OpenURL func(url string) error
 	// Logf receives redacted diagnostics under --verbose; may be nil.
 	Logf func(format string, args ...any)
+	// Progress shows a person what is being waited for (terminals only);
+	// may be nil.
+	Progress func(line string)
+	// Force signs a user in again even when the cache could serve a token
+	// (connect --force, e.g. after activating a PIM role).
+	Force bool
 }
 
 // Account is what connect prints.
@@ -90,6 +96,10 @@ type Account struct {
 	Cloud     string `json:"cloud"`
 	Authority string `json:"authority"`
 	AppOnly   bool   `json:"appOnly"`
+	// ClientID and Credential describe an app-only sign-in ("secret" or
+	// "certificate <thumbprint>"); empty for users.
+	ClientID   string `json:"clientId,omitempty"`
+	Credential string `json:"credential,omitempty"`
 }
 
 // TokenSource hands out Graph access tokens.

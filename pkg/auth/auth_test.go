@@ -531,6 +531,7 @@ func TestClientSecretAndWarmAppCache(t *testing.T) {
 	assert.Equal(t, Account{
 		Username: testAppClientID, TenantID: testTenantID, Cloud: "Global",
 		Authority: e.a.srv.URL + "/" + testTenantID, AppOnly: true,
+		ClientID: testAppClientID, Credential: "secret",
 	}, acct)
 	assert.Equal(t, 1, e.a.count("token:client_credentials"))
 
@@ -799,4 +800,13 @@ func TestPickAccount(t *testing.T) {
 	require.ErrorIs(t, err, errNoCachedAccount)
 	_, err = pickAccount(nil, "", host)
 	require.ErrorIs(t, err, errNoCachedAccount)
+}
+
+func TestNoBrowserReason(t *testing.T) {
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	assert.Equal(t, "no DISPLAY", noBrowserReason(env(nil), "linux"))
+	assert.Equal(t, "", noBrowserReason(env(map[string]string{"DISPLAY": ":0"}), "linux"))
+	assert.Equal(t, "", noBrowserReason(env(map[string]string{"WAYLAND_DISPLAY": "wayland-0"}), "freebsd"))
+	assert.Equal(t, "", noBrowserReason(env(nil), "windows"))
+	assert.Equal(t, "", noBrowserReason(env(nil), "darwin"))
 }

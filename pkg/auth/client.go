@@ -13,6 +13,7 @@ import (
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/public"
 
 	"github.com/hybridmgmt/hybridmgmt/pkg/exitcode"
+	"github.com/hybridmgmt/hybridmgmt/pkg/output"
 )
 
 // organizations is the multi-tenant authority segment used for user
@@ -36,6 +37,8 @@ type Client struct {
 	// flow is the user mode's interactive part (interactive.go,
 	// devicecode.go, usernamepassword.go, cached.go).
 	flow userFlow
+	// thumbprint is the app certificate's SHA-1 thumbprint (connect shows it).
+	thumbprint string
 	// store is the persistent cache (nil without a cache directory); it
 	// keeps local read and save failures for acquire to report.
 	store *persistentCache
@@ -191,7 +194,21 @@ func (c *Client) credential() (confidential.Credential, error) {
 	case ModeCachedApp:
 		return cachedAppCredential(), nil
 	}
-	return certificateCredential(c.cfg.CertificatePath, c.cfg.CertificatePassword)
+	cred, thumb, err := certificateCredential(c.cfg.CertificatePath, c.cfg.CertificatePassword)
+	c.thumbprint = thumb
+	return cred, err
+}
+
+// credentialName says how an app signs in, for connect: the certificate's
+// thumbprint, or "secret" (never the secret).
+func (c *Client) credentialName() string {
+	switch {
+	case c.thumbprint != "":
+		return "certificate " + c.thumbprint
+	case c.cfg.Mode == ModeClientSecret || c.cfg.Mode == ModeCachedApp:
+		return "secret"
+	}
+	return ""
 }
 
 // AppOnly reports whether the tokens are application (not user) tokens.
@@ -299,34 +316,46 @@ func (c *Client) acquireApp(ctx context.Context) (result, error) {
 		expires:   res.ExpiresOn,
 		fromCache: res.Metadata.TokenSource == confidential.TokenSourceCache,
 		account: Account{
-			Username:  c.cfg.ClientID,
-			TenantID:  c.cfg.Tenant,
-			Cloud:     c.cfg.CloudName,
-			Authority: c.authority,
-			AppOnly:   true,
+			Username:   c.cfg.ClientID,
+			TenantID:   c.cfg.Tenant,
+			Cloud:      c.cfg.CloudName,
+			Authority:  c.authority,
+			AppOnly:    true,
+			ClientID:   c.cfg.ClientID,
+			Credential: c.credentialName(),
 		},
 	}, nil
 }
 
-// acquireUser tries the cache silently, then the mode's flow.
+// acquireUser tries the cache silently, then the mode's flow. Force
+// (connect --force, after a PIM role activation) skips the cache.
 func (c *Client) acquireUser(ctx context.Context) (result, error) {
-	res, silentErr := c.silent(ctx)
-	if silentErr == nil {
-		return c.userResult(res), nil
-	}
-	if ctx.Err() != nil {
-		return result{}, ctx.Err()
-	}
-	if c.cfg.Mode == ModeCached || errors.Is(silentErr, exitcode.ErrUnavailable) {
-		// Cached mode never prompts; an unreachable authority would fail
-		// the prompt too, after opening a browser for nothing.
-		return result{}, silentErr
+	if !c.cfg.Force || c.cfg.Mode == ModeCached {
+		res, silentErr := c.silent(ctx)
+		if silentErr == nil {
+			return c.userResult(res), nil
+		}
+		if ctx.Err() != nil {
+			return result{}, ctx.Err()
+		}
+		if c.cfg.Mode == ModeCached || errors.Is(silentErr, exitcode.ErrUnavailable) {
+			// Cached mode never prompts; an unreachable authority would fail
+			// the prompt too, after opening a browser for nothing.
+			return result{}, silentErr
+		}
 	}
 	res, err := c.flow.acquire(ctx, c)
 	if err != nil {
 		return result{}, c.wrapErr(ctx, err)
 	}
-	return c.userResult(res), nil
+	r := c.userResult(res)
+	if want := c.cfg.Username; want != "" && !strings.EqualFold(want, r.account.Username) {
+		// The browser had another account signed in, and the admin picked
+		// it: later commands act as that account.
+		fmt.Fprintf(c.cfg.prompt(), "warning: signed in as %s, not %s as requested; sign out of %s in the browser and run `hybridmgmt connect --force` to switch\n",
+			output.EscapeTerminal(r.account.Username), want, output.EscapeTerminal(r.account.Username))
+	}
+	return r, nil
 }
 
 // errNoCachedAccount means the cache holds no account for this sign-in.

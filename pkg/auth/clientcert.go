@@ -3,10 +3,13 @@ package auth
 import (
 	"bytes"
 	"crypto/rsa"
+	"crypto/sha1"
 	"crypto/x509"
+	"encoding/hex"
 	"errors"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/confidential"
 	"software.sslmate.com/src/go-pkcs12"
@@ -22,10 +25,10 @@ const maxCertificateFile = 1 << 20
 // (certificate and unencrypted key) or a PFX/PKCS#12 file decrypted with
 // password. The format is chosen by content, not by file extension.
 // Errors are usage errors (exit 2) and never include the password.
-func certificateCredential(path, password string) (confidential.Credential, error) {
+func certificateCredential(path, password string) (confidential.Credential, string, error) {
 	data, err := readCertificateFile(path)
 	if err != nil {
-		return confidential.Credential{}, err
+		return confidential.Credential{}, "", err
 	}
 	var certs []*x509.Certificate
 	var key any
@@ -34,7 +37,7 @@ func certificateCredential(path, password string) (confidential.Credential, erro
 		// PKCS#8 or PKCS#1 key; it ignores the password.
 		certs, key, err = confidential.CertFromPEM(data, "")
 		if err != nil {
-			return confidential.Credential{}, exitcode.Usagef(
+			return confidential.Credential{}, "", exitcode.Usagef(
 				"certificate %s: %v (the PEM file needs the certificate and its unencrypted RSA private key; for an encrypted key use a PFX)", path, err)
 		}
 	} else {
@@ -43,23 +46,25 @@ func certificateCredential(path, password string) (confidential.Credential, erro
 		key, leaf, chain, err = pkcs12.DecodeChain(data, password)
 		switch {
 		case errors.Is(err, pkcs12.ErrIncorrectPassword), errors.Is(err, pkcs12.ErrDecryption):
-			return confidential.Credential{}, exitcode.Usagef(
+			return confidential.Credential{}, "", exitcode.Usagef(
 				"certificate %s: wrong PFX password (pipe the password on standard input or set AZURE_CLIENT_CERTIFICATE_PASSWORD)", path)
 		case err != nil:
-			return confidential.Credential{}, exitcode.Usagef(
+			return confidential.Credential{}, "", exitcode.Usagef(
 				"certificate %s is neither a PEM file with certificate and key nor a readable PFX file: %s", path, Redact(err.Error(), password))
 		}
 		certs = append([]*x509.Certificate{leaf}, chain...)
 	}
 	if _, ok := key.(*rsa.PrivateKey); !ok {
-		return confidential.Credential{}, exitcode.Usagef(
+		return confidential.Credential{}, "", exitcode.Usagef(
 			"certificate %s: the private key must be an RSA key (the client assertion is signed with RSA)", path)
 	}
 	cred, err := confidential.NewCredFromCert(certs, key)
 	if err != nil {
-		return confidential.Credential{}, exitcode.Usagef("certificate %s: %v", path, err)
+		return confidential.Credential{}, "", exitcode.Usagef("certificate %s: %v", path, err)
 	}
-	return cred, nil
+	// The thumbprint as Entra and the Windows certificate store show it.
+	sum := sha1.Sum(certs[0].Raw)
+	return cred, strings.ToUpper(hex.EncodeToString(sum[:])), nil
 }
 
 func readCertificateFile(path string) ([]byte, error) {

@@ -38,6 +38,9 @@ func (deviceCodeFlow) acquire(ctx context.Context, c *Client) (public.AuthResult
 	// itself is not printed or logged). Bounded: it is server text.
 	fmt.Fprintln(c.cfg.prompt(), output.EscapeTerminal(redact.Cut(dc.Result.Message, maxDeviceCodeMessage)))
 	c.logf("auth: waiting for the device code sign-in (expires %s)", dc.Result.ExpiresOn.Format("15:04:05"))
+	if c.cfg.Progress != nil {
+		c.cfg.Progress(fmt.Sprintf("Waiting for the sign-in to finish (the code expires at %s; Ctrl-C stops)…", dc.Result.ExpiresOn.Local().Format("15:04")))
+	}
 	res, err := dc.AuthenticationResult(ctx)
 	if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
 		// MSAL bounds the wait by the code's lifetime.

@@ -17,6 +17,7 @@ import (
 	msalerrors "github.com/AzureAD/microsoft-authentication-library-for-go/apps/errors"
 
 	"github.com/hybridmgmt/hybridmgmt/pkg/exitcode"
+	"github.com/hybridmgmt/hybridmgmt/pkg/neterr"
 	"github.com/hybridmgmt/hybridmgmt/pkg/redact"
 )
 
@@ -74,6 +75,11 @@ func (c *Client) wrapErr(ctx context.Context, err error) error {
 	}
 	if ctx.Err() != nil {
 		return ctx.Err()
+	}
+	if ne, ok := neterr.As(err); ok {
+		// The transport said it in plain words; MSAL's wrapping only adds
+		// the request line.
+		return ne
 	}
 	if errors.Is(err, exitcode.ErrAuth) || errors.Is(err, exitcode.ErrUsage) || errors.Is(err, exitcode.ErrUnavailable) {
 		return err // already ours

@@ -8,11 +8,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/public"
 	"github.com/pkg/browser"
 
+	"github.com/hybridmgmt/hybridmgmt/pkg/output"
 	"github.com/hybridmgmt/hybridmgmt/pkg/redact"
 )
 
@@ -28,13 +30,44 @@ func (interactiveFlow) acquire(ctx context.Context, c *Client) (public.AuthResul
 	}
 	open, how := c.opener()
 	if open == nil {
+		// As the help promises: where no browser can open (an SSH session
+		// to a Linux jump host), the device code works from any device.
+		if reason := noBrowserReason(os.Getenv, runtime.GOOS); reason != "" {
+			fmt.Fprintf(c.cfg.prompt(), "No browser can be opened here (%s); signing in with a device code instead.\n", reason)
+			return deviceCodeFlow{}.acquire(ctx, c)
+		}
 		// MSAL's own default, named here so that it is wrapped too.
 		open, how = browser.OpenURL, "the system browser"
 	}
 	c.logf("auth: opening the sign-in page with %s", how)
-	opts = append(opts, public.WithOpenURL(httpsPageOnly(open)))
+	// openErr records only the browser's own failure (device code is the
+	// fallback); a page refused for not being https is not retried.
+	var openErr error
+	opts = append(opts, public.WithOpenURL(httpsPageOnly(func(u string) error {
+		openErr = open(u)
+		return openErr
+	})))
 	fmt.Fprintln(c.cfg.prompt(), "Opening a browser to sign in to Microsoft Entra; finish there (or rerun with --device-code).")
-	return c.pub.AcquireTokenInteractive(ctx, c.cfg.Scopes, opts...)
+	res, err := c.pub.AcquireTokenInteractive(ctx, c.cfg.Scopes, opts...)
+	if err != nil && openErr != nil && ctx.Err() == nil {
+		fmt.Fprintf(c.cfg.prompt(), "The browser could not be opened (%s); signing in with a device code instead.\n",
+			output.EscapeTerminal(strings.Join(strings.Fields(openErr.Error()), " ")))
+		return deviceCodeFlow{}.acquire(ctx, c)
+	}
+	return res, err
+}
+
+// noBrowserReason says why no graphical browser can open on this machine,
+// or "" when one may: Unix desktops need an X11 or Wayland display.
+func noBrowserReason(getenv func(string) string, goos string) string {
+	switch goos {
+	case "windows", "darwin", "ios", "android":
+		return ""
+	}
+	if getenv("DISPLAY") == "" && getenv("WAYLAND_DISPLAY") == "" {
+		return "no DISPLAY"
+	}
+	return ""
 }
 
 // httpsPageOnly refuses to open a sign-in page that is not https: its

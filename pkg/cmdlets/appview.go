@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/hybridmgmt/hybridmgmt/pkg/appproxy"
 	"github.com/hybridmgmt/hybridmgmt/pkg/output"
@@ -84,7 +85,31 @@ func (v ApplicationView) MarshalJSON() ([]byte, error) {
 }
 
 func applicationTable(views []ApplicationView) output.TableData {
-	t := output.TableData{Header: []string{"AppId", "DisplayName", "ExternalUrl", "InternalUrl", "Enabled"}}
+	// The external URL is derived from the app id for every hybrid route:
+	// on a narrow terminal it is the first to go, with a note saying how
+	// to derive it, unless some row's URL is not the derived one.
+	ext := output.Column{Header: "EXTERNAL URL", Priority: 3, URL: true, Min: 20}
+	rest := ""
+	for i, v := range views {
+		r, ok := strings.CutPrefix(v.ExternalURL, "https://"+v.AppID+".")
+		if !ok || (i > 0 && r != rest) {
+			rest = ""
+			break
+		}
+		rest = r
+	}
+	if rest != "" {
+		ext.Derived = "EXTERNAL URL: https://<app-id>." + rest
+	} else {
+		ext.Priority = 1
+	}
+	t := output.TableData{Columns: []output.Column{
+		{Header: "APP ID", Min: 36},
+		{Header: "DISPLAY NAME", Priority: 1, Min: 12},
+		ext,
+		{Header: "INTERNAL URL", URL: true, Min: 16},
+		{Header: "ENABLED", Priority: 2},
+	}}
 	for _, v := range views {
 		t.Rows = append(t.Rows, []string{v.AppID, v.DisplayName, v.ExternalURL, v.InternalURL, fmt.Sprint(v.IsOnPremPublishingEnabled)})
 	}

@@ -49,6 +49,8 @@ func (f *Factory) buildAuthConfig() (*auth.Config, error) {
 		Prompt:            f.IO.ErrOut,
 		OpenURL:           f.OpenURL,
 		Logf:              f.verbosef,
+		Progress:          func(line string) { f.IO.Progressf("%s", line) },
+		Force:             f.forceSignIn,
 	}
 	graphResource := s.Cloud.GraphRoot
 	// Both delegated permissions in one token request (R1): connector APIs
@@ -115,7 +117,7 @@ func (f *Factory) buildAuthConfig() (*auth.Config, error) {
 		}
 	}
 
-	if s.Cloud.Name == "China" && !s.ClientIDSet && cfg.ClientID == DefaultClientID {
+	if s.Cloud.OwnClientAdvised && !s.ClientIDSet && cfg.ClientID == DefaultClientID {
 		// R12: Microsoft's own China App Proxy sample passes its own client.
 		fmt.Fprintln(f.IO.ErrOut, "warning: the default client (Microsoft Graph Command Line Tools) may not exist in the China cloud; if sign-in fails with AADSTS700016, register an app there and pass --client-id")
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/hybridmgmt/hybridmgmt/pkg/auth"
 	"github.com/hybridmgmt/hybridmgmt/pkg/exitcode"
 	"github.com/hybridmgmt/hybridmgmt/pkg/iostreams"
+	"github.com/hybridmgmt/hybridmgmt/pkg/neterr"
 	"github.com/hybridmgmt/hybridmgmt/pkg/netproxy"
 	"github.com/hybridmgmt/hybridmgmt/pkg/output"
 )
@@ -54,6 +55,8 @@ type Factory struct {
 	// interactiveDefault makes a call without credential flags sign in
 	// interactively (connect) instead of using only the cache.
 	interactiveDefault bool
+	// forceSignIn is connect --force: skip the cache.
+	forceSignIn bool
 
 	authOnce sync.Once
 	authCfg  *auth.Config
@@ -117,9 +120,17 @@ func (f *Factory) buildHTTPClient() (*http.Client, error) {
 		MaxIdleConnsPerHost:   4,
 		ForceAttemptHTTP2:     true,
 	}
+	hint := "check --proxy / HTTPS_PROXY"
+	if choice.Source == "winhttp" {
+		hint = "check the WinHTTP proxy (netsh winhttp show proxy) or pass --proxy"
+	}
+	// Transport failures come back in plain words, for Graph and sign-in.
 	// No redirect is followed with a token or a credential: appproxy and
 	// auth wrap this client in their own stricter rules as well.
-	return &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}, nil
+	return &http.Client{
+		Transport:     &neterr.Transport{Base: tr, Proxy: choice.Func, ProxyHint: hint},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}, nil
 }
 
 func (f *Factory) defaultTokens() (auth.TokenSource, error) {
@@ -152,6 +163,7 @@ func (f *Factory) defaultAppProxy() (appproxy.API, error) {
 		RequestTimeout: s.RequestTimeout,
 		Now:            f.Now,
 		Logf:           f.verbosef,
+		Progress:       func(line string) { f.IO.Progressf("%s", line) },
 	}), nil
 }
 
@@ -199,6 +211,19 @@ func (f *Factory) hybridSuffix() string {
 		return ""
 	}
 	return s.Cloud.HybridRouteSuffix
+}
+
+// cachedStatus reads the cached sign-in for connect --status: settings and
+// the cache directory only, no credentials, no network.
+func (f *Factory) cachedStatus(ctx context.Context) (auth.Status, bool, error) {
+	if _, err := f.Settings(); err != nil {
+		return auth.Status{}, false, err
+	}
+	dir, err := defaultCacheDir(f.Getenv)
+	if err != nil {
+		return auth.Status{}, false, err
+	}
+	return auth.CachedStatus(ctx, dir)
 }
 
 // signIn performs connect's sign-in with the resolved configuration.

@@ -137,7 +137,16 @@ func getHybridAgentRun(opts *GetHybridAgentOptions) error {
 		return strings.ToLower(agents[i].MachineName) < strings.ToLower(agents[j].MachineName)
 	})
 	err = output.Print(opts.IO.Out, format, agents, func() output.TableData {
-		t := output.TableData{Header: []string{"MachineName", "Status", "Version", "ExternalIp", "ConnectorGroup", "Id"}}
+		// On a narrow terminal the id goes first (get-hybridagent -o json
+		// or -o wide has it), then the IP, the version, the group.
+		t := output.TableData{Columns: []output.Column{
+			{Header: "MACHINE NAME", Min: 20},
+			{Header: "STATUS"},
+			{Header: "VERSION", Priority: 2},
+			{Header: "EXTERNAL IP", Priority: 3},
+			{Header: "CONNECTOR GROUP", Priority: 1, Min: 16},
+			{Header: "ID", Priority: 4, Min: 36},
+		}}
 		for _, a := range agents {
 			t.Rows = append(t.Rows, []string{a.MachineName, a.Status, a.Version, a.ExternalIP, a.ConnectorGroupName, a.ID})
 		}

@@ -51,7 +51,7 @@ func NewCmdGetHybridApplication(f *Factory, runF func(*GetHybridApplicationOptio
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if cmd.Flags().Changed("app-id") {
-				id, err := validate.GUID("--app-id", opts.AppID)
+				id, err := validate.AppID("--app-id", opts.AppID)
 				if err != nil {
 					return err
 				}
@@ -68,7 +68,7 @@ func NewCmdGetHybridApplication(f *Factory, runF func(*GetHybridApplicationOptio
 			return getHybridApplicationRun(opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.AppID, "app-id", "", "GUID of the hybrid route (<guid>.resource.mailboxmigration.his.msappproxy.net)")
+	cmd.Flags().StringVar(&opts.AppID, "app-id", "", "GUID of the hybrid route, or the route host or TargetSharingEpr URL it appears in")
 	return cmd
 }
 
@@ -109,7 +109,7 @@ func getHybridApplicationRun(opts *GetHybridApplicationOptions) error {
 func getPublishedApplication(ctx context.Context, client appproxy.API, guid string) (*appproxy.Application, error) {
 	app, err := client.GetApplication(ctx, guid)
 	if err != nil {
-		return nil, appLookupError(guid, err)
+		return nil, appNotFound(ctx, client, guid, err)
 	}
 	if !app.Published() {
 		return nil, exitcode.NotFoundf("application %s (%s) exists but is not published through App Proxy", guid, app.DisplayName)

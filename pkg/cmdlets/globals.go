@@ -48,8 +48,8 @@ type GlobalOptions struct {
 
 func addGlobalFlags(cmd *cobra.Command, g *GlobalOptions) {
 	fl := cmd.PersistentFlags()
-	fl.StringVarP(&g.Output, "output", "o", "table", "output format: table or json; the test commands also write markdown or html reports")
-	fl.StringVar(&g.TenantID, "tenant-id", "", "tenant id or verified domain (env AZURE_TENANT_ID; default for user sign-in: the UPN's domain)")
+	fl.StringVarP(&g.Output, "output", "o", "table", "output format: table (fitted to the terminal), wide (every column) or json; the test commands also write markdown or html reports")
+	fl.StringVar(&g.TenantID, "tenant-id", "", "tenant id or verified domain (env HYBRIDMGMT_TENANT_ID or AZURE_TENANT_ID; default for user sign-in: the UPN's domain)")
 	fl.StringVar(&g.ClientID, "client-id", "", "application (client) id (env AZURE_CLIENT_ID; default: Microsoft Graph Command Line Tools "+DefaultClientID+")")
 	fl.StringVar(&g.UserPrincipalName, "user-principal-name", "", "admin UPN for interactive (MFA-capable) sign-in")
 	fl.StringVar(&g.Username, "username", "", "admin UPN for username/password sign-in, with --password-stdin")
@@ -89,6 +89,9 @@ func resolveSettings(g *GlobalOptions, getenv func(string) string) (*Settings, e
 	s := &Settings{Verbose: g.Verbose}
 	var err error
 	if s.Output, err = output.ParseFormat(g.Output); err != nil {
+		if perr := outputHabit(g.Output); perr != nil {
+			return nil, perr
+		}
 		return nil, err
 	}
 	if s.Cloud, err = cloud.Lookup(pick(g.Cloud, getenv("HYBRIDMGMT_CLOUD"))); err != nil {
@@ -118,7 +121,9 @@ func resolveSettings(g *GlobalOptions, getenv func(string) string) (*Settings, e
 	} else if err := netproxy.CheckEnv(getenv); err != nil {
 		return nil, err
 	}
-	if v := pick(g.TenantID, getenv("AZURE_TENANT_ID")); v != "" {
+	// HYBRIDMGMT_TENANT_ID (the lab's env file) wins over the Azure SDKs'
+	// AZURE_TENANT_ID, like every HYBRIDMGMT_* override.
+	if v := pick(g.TenantID, getenv("HYBRIDMGMT_TENANT_ID"), getenv("AZURE_TENANT_ID")); v != "" {
 		if s.TenantID, err = validate.Tenant("--tenant-id", v); err != nil {
 			return nil, err
 		}
@@ -223,6 +228,11 @@ func flagError(cmd *cobra.Command, err error) error {
 		want := ""
 		if fl := cmd.Flags().Lookup(strings.TrimPrefix(flag, "--")); fl != nil {
 			want = ": expected a " + fl.Value.Type()
+			if fl.Value.Type() == "duration" && strings.Contains(msg, "missing unit") {
+				// "--timeout 10" is the usual slip: PowerShell's
+				// -TimeoutSec habit gives a bare number.
+				want = ": durations need a unit, e.g. 10s"
+			}
 		}
 		return exitcode.Usagef("invalid value for %s%s (see '%s --help')", flag, want, strings.TrimSpace(cmd.CommandPath()))
 	}
@@ -232,13 +242,31 @@ func flagError(cmd *cobra.Command, err error) error {
 			return exitcode.Usagef("--%s is not accepted: secrets are read from standard input (--password-stdin, --client-secret-stdin) or AZURE_CLIENT_SECRET, never from arguments", strings.ToLower(name))
 		}
 	}
+	if herr := habitError(cmd, msg); herr != nil {
+		return herr
+	}
 	return exitcode.Usagef("%s (see '%s --help')", msg, strings.TrimSpace(cmd.CommandPath()))
+}
+
+// outputHabit answers PowerShell's -Output: pflag reads it as -o with the
+// value "utput".
+func outputHabit(value string) error {
+	if !strings.HasPrefix(strings.ToLower("o"+value), "output") {
+		return nil
+	}
+	return exitcode.Usagef("PowerShell-style parameter -o%s: use --output (or -o) table, wide or json", value)
 }
 
 // noArgs rejects positional arguments as a usage error (cobra's own
 // validator returns a plain error, which would be exit 1).
 func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
+		// "-output json": the value after -output is the stray argument.
+		if fl := cmd.Flags().Lookup("output"); fl != nil {
+			if perr := outputHabit(fl.Value.String()); perr != nil {
+				return perr
+			}
+		}
 		// The stray value is not quoted: it may be a secret that followed
 		// a boolean flag such as --password-stdin.
 		return exitcode.Usagef("%s takes no positional arguments (got %d); values go with flags, e.g. --app-id GUID", cmd.CommandPath(), len(args))

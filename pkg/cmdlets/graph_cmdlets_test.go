@@ -157,9 +157,27 @@ func TestGetHybridApplicationNotPublishedIsExit4(t *testing.T) {
 	e2 := newTestEnv(t)
 	e2.reg.Register("by appId", httpstub.REST("GET", appByAppID), httpstub.GraphError(404, "Request_ResourceNotFound", "gone"))
 	e2.reg.Register("by object id", httpstub.REST("GET", "/beta/applications/"+hybridGUID), httpstub.GraphError(404, "Request_ResourceNotFound", "gone"))
+	e2.reg.Register("groups", httpstub.REST("GET", groupsPath), httpstub.JSON(200, `{"value":[]}`))
 	r = e2.run("get-hybridapplication", "--app-id", hybridGUID, "-o", "json")
 	assert.Equal(t, 4, r.code)
 	assert.Empty(t, r.stdout)
+	assert.NotContains(t, r.stderr, "agent")
+}
+
+// An agent's id given as --app-id: the not-found error says whose id it
+// is and which id to use instead.
+func TestAgentIDAsAppIDGetsAHint(t *testing.T) {
+	const agentID = "3c5e7a90-1b2d-4f6e-8a0c-2e4f6a8c0d21"
+	e := newTestEnv(t)
+	e.reg.Register("by appId", httpstub.REST("GET", "/beta/applications(appId='"+agentID+"')"), httpstub.GraphError(404, "Request_ResourceNotFound", "gone"))
+	e.reg.Register("by object id", httpstub.REST("GET", "/beta/applications/"+agentID), httpstub.GraphError(404, "Request_ResourceNotFound", "gone"))
+	e.reg.Register("groups", httpstub.REST("GET", groupsPath), httpstub.JSON(200, `{"value":[{"id":"g-exo","name":"Default group for Exchange Online","members":[
+		{"id":"`+agentID+`","machineName":"EXCH-AGENT01.contoso.local","status":"active"}]}]}`))
+	e.reg.Register("sps", httpstub.REST("GET", spPath), httpstub.JSON(200, `{"value":[{"id":"s1","appId":"`+hybridGUID+`"}]}`))
+	e.stubHybrid("https://exch01.contoso.local/")
+	r := e.run("update-hybridapplication", "--app-id", agentID, "--target-uri", "mail-lb.contoso.com")
+	assert.Equal(t, 4, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "this is the id of agent EXCH-AGENT01.contoso.local, not of an application: the hybrid application's id is "+hybridGUID)
 }
 
 const spPath = "/beta/servicePrincipals"

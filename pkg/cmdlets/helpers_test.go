@@ -31,6 +31,8 @@ type testEnv struct {
 	tty bool
 	// clients counts AppProxy constructions: hostile input must build none.
 	clients int
+	// termWidth > 0 makes stdout a terminal of that width.
+	termWidth int
 }
 
 func newTestEnv(t *testing.T) *testEnv {
@@ -52,6 +54,9 @@ func (e *testEnv) run(args ...string) result {
 	srv := httpstub.NewTLSServer(e.t, e.reg)
 	ios, in, out, errOut := iostreams.Test()
 	in.WriteString(e.stdin)
+	if e.termWidth > 0 {
+		ios.SetStdoutTerminal(e.termWidth, false)
+	}
 	ios.SetStdinTTY(e.tty)
 	ios.SetStderrTTY(e.tty)
 	f := NewFactory("1.2.3")

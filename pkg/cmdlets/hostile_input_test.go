@@ -18,9 +18,9 @@ func TestHostileInputsExit2WithoutRequests(t *testing.T) {
 		stdin string
 		want  string // substring of the error
 	}{
-		{"bad guid", []string{"get-hybridapplication", "--app-id", "not-a-guid"}, nil, "", "not a GUID"},
-		{"guid with newline", []string{"get-hybridapplication", "--app-id", hybridGUID + "\n"}, nil, "", "control character"},
-		{"guid in braces", []string{"get-hybridapplication", "--app-id", "{" + hybridGUID + "}"}, nil, "", "not a GUID"},
+		{"bad guid", []string{"get-hybridapplication", "--app-id", "not-a-guid"}, nil, "", "not an application id"},
+		{"guid with newline", []string{"get-hybridapplication", "--app-id", hybridGUID[:8] + "\n" + hybridGUID[8:]}, nil, "", "control character"},
+		{"guid with one brace", []string{"get-hybridapplication", "--app-id", "{" + hybridGUID}, nil, "", "not an application id"},
 		{"oversized guid", []string{"remove-hybridapplication", "--app-id", long}, nil, "", "too long"},
 		{"empty app id", []string{"remove-hybridapplication", "--app-id", ""}, nil, "", "empty"},
 		{"missing app id", []string{"remove-hybridapplication"}, nil, "", "--app-id is required"},

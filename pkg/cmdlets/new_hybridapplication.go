@@ -78,7 +78,7 @@ func NewCmdNewHybridApplication(f *Factory, runF func(*NewHybridApplicationOptio
 				return err
 			}
 			if cmd.Flags().Changed("app-id") {
-				if opts.AppID, err = validate.GUID("--app-id", opts.AppID); err != nil {
+				if opts.AppID, err = validate.AppID("--app-id", opts.AppID); err != nil {
 					return err
 				}
 			}
@@ -169,7 +169,7 @@ func newHybridApplicationRun(opts *NewHybridApplicationOptions) error {
 	var p progress
 	if opts.AppID != "" {
 		if app, err = client.GetApplication(ctx, opts.AppID); err != nil {
-			return appLookupError(opts.AppID, err)
+			return appNotFound(ctx, client, opts.AppID, err)
 		}
 		if err := requireHybrid(ctx, client, app, opts.Force, "publish", opts.IO.ErrOut); err != nil {
 			return err

@@ -611,6 +611,7 @@ func TestPSModuleExitCodeCategories(t *testing.T) {
 		exitcode.NotFound:     "ObjectNotFound",
 		exitcode.ChecksFailed: "ConnectionError",
 		exitcode.Unavailable:  "ResourceUnavailable",
+		exitcode.Interrupted:  "OperationStopped",
 	}
 	if !reflect.DeepEqual(psm1, want) {
 		t.Errorf("psm1 exit-code table = %v, want %v (pkg/exitcode)", psm1, want)

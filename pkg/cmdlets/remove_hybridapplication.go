@@ -70,7 +70,7 @@ func NewCmdRemoveHybridApplication(f *Factory, runF func(*RemoveHybridApplicatio
 				return err
 			}
 			var err error
-			if opts.AppID, err = validate.GUID("--app-id", opts.AppID); err != nil {
+			if opts.AppID, err = validate.AppID("--app-id", opts.AppID); err != nil {
 				return err
 			}
 			if !opts.DryRun && !opts.Yes && !(f.IO.IsStdinTTY() && f.IO.IsStderrTTY()) {
@@ -92,7 +92,7 @@ func NewCmdRemoveHybridApplication(f *Factory, runF func(*RemoveHybridApplicatio
 			return removeHybridApplicationRun(opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.AppID, "app-id", "", "GUID of the hybrid route (required)")
+	cmd.Flags().StringVar(&opts.AppID, "app-id", "", "GUID of the hybrid route, or the route host or TargetSharingEpr URL (required)")
 	cmd.Flags().BoolVar(&opts.DeleteApplication, "delete-application", false, "also delete the application and its service principal")
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print the planned change and write nothing")
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "act on an application that is not a hybrid application, or outside the Global cloud")
@@ -112,7 +112,7 @@ func removeHybridApplicationRun(opts *RemoveHybridApplicationOptions) error {
 	}
 	app, err := client.GetApplication(ctx, opts.AppID)
 	if err != nil {
-		return appLookupError(opts.AppID, err)
+		return appNotFound(ctx, client, opts.AppID, err)
 	}
 	verb := "unpublish"
 	if opts.DeleteApplication {

@@ -17,6 +17,10 @@ const annotationReports = "hybridmgmt/reports"
 
 // NewRootCmd builds the hybridmgmt command tree.
 func NewRootCmd(f *Factory) *cobra.Command {
+	// The cmdlet names work as commands in any case (Get-HybridAgent,
+	// update-HybridApplication): admins type what they know from PowerShell.
+	cobra.EnableCaseInsensitive = true
+	var showVersion bool
 	root := &cobra.Command{
 		Use:   "hybridmgmt",
 		Short: "Manage the Microsoft Hybrid Agent for Exchange hybrid deployments",
@@ -27,13 +31,16 @@ retarget and unpublish the hybrid route, and test this machine's connectivity.
 Output is a table for people or, with -o json, one JSON array for scripts.
 Exit codes: 0 ok, 1 unexpected error, 2 invalid input, 3 authentication or
 authorization failure, 4 not found, 5 connectivity checks failed, 6 service
-unavailable after retries.`,
+unreachable from here or unavailable after retries, 130 interrupted (Ctrl-C).`,
 		Args: cobra.ArbitraryArgs,
 		// Without a RunE cobra prints help for an unknown command and
 		// exits 0; scripts need exit 2.
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
-				return exitcode.Usagef("unknown command %q for hybridmgmt (see 'hybridmgmt --help')", args[0])
+				return unknownCommand(cmd, args[0])
+			}
+			if showVersion {
+				return printVersion(f)
 			}
 			return cmd.Help()
 		},
@@ -47,7 +54,7 @@ unavailable after retries.`,
 			// Checked before any request: new-hybridapplication must not
 			// create an app and only then refuse the output format.
 			if s.Output.IsReport() && cmd.Annotations[annotationReports] != "true" {
-				return exitcode.Usagef("-o %s is a report format written only by test-hybridconnectivity and test-hybridagent: use table or json", s.Output)
+				return exitcode.Usagef("-o %s is a report format written only by test-hybridconnectivity and test-hybridagent: use table, wide or json", s.Output)
 			}
 			return nil
 		},
@@ -56,8 +63,14 @@ unavailable after retries.`,
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
 	root.SetFlagErrorFunc(flagError)
+	// cobra sets this default only on its own unknown-command path, which
+	// the root RunE replaces.
+	root.SuggestionsMinimumDistance = 2
 	root.CompletionOptions.HiddenDefaultCmd = false
 	addGlobalFlags(root, f.Global)
+	// Not cobra's Version field: its template ignores -o json, and
+	// --version should print exactly what the version command prints.
+	root.Flags().BoolVar(&showVersion, "version", false, "print the version (as 'hybridmgmt version' does)")
 
 	root.AddCommand(
 		NewCmdGetHybridAgent(f, nil),

@@ -50,10 +50,15 @@ func printPlans(out io.Writer, format output.Format, plans []appproxy.Plan, dryR
 	})
 }
 
-// writeLines writes lines to stderr, escaped: they carry server text.
+// writeLines writes lines to stderr, escaped: they carry server text. On a
+// terminal they wrap to its width.
 func writeLines(w io.Writer, lines ...string) {
-	for _, l := range lines {
-		fmt.Fprintln(w, output.EscapeTerminal(l))
+	escaped := make([]string, len(lines))
+	for i, l := range lines {
+		escaped[i] = output.EscapeTerminal(l)
+	}
+	for _, l := range output.WrapLines(w, escaped...) {
+		fmt.Fprintln(w, l)
 	}
 }
 

@@ -104,7 +104,7 @@ func NewCmdTestHybridConnectivity(f *Factory, runF func(*TestHybridConnectivityO
 				return err
 			}
 			opts.Cloud = s.Cloud
-			if opts.LegacyList && s.Cloud.Name != "Global" {
+			if opts.LegacyList && s.Cloud.Catalogue != cloud.CatalogueGlobal {
 				return exitcode.Usagef("--legacy-list reproduces the original module's Global host set; it cannot be combined with --cloud %s", s.Cloud.Name)
 			}
 			if opts.Proxy, err = (netproxy.Resolver{Explicit: s.Proxy, Getenv: f.Getenv, System: f.System}).Resolve(); err != nil {
@@ -119,8 +119,8 @@ func NewCmdTestHybridConnectivity(f *Factory, runF func(*TestHybridConnectivityO
 	}
 	fl := cmd.Flags()
 	fl.BoolVar(&opts.TestO365Endpoints, "test-o365-endpoints", false, "also test the Exchange Online endpoints every Mailbox server needs for free/busy")
-	fl.StringArrayVar(&opts.ExchangeServers, "exchange-server", nil, "Exchange server or load balancer FQDN to test from this machine (repeatable)")
-	fl.StringVar(&opts.AppID, "app-id", "", "GUID of the hybrid application: test its published route")
+	fl.StringArrayVar(&opts.ExchangeServers, "exchange-server", nil, "Exchange server or load balancer FQDN to test from this machine (repeatable, or comma-separated)")
+	fl.StringVar(&opts.AppID, "app-id", "", "GUID of the hybrid application (or its route host or TargetSharingEpr URL): test its published route")
 	fl.DurationVar(&opts.Timeout, "timeout", connectivity.DefaultTimeout, "time limit for all steps of one probe")
 	fl.IntVar(&opts.Parallel, "parallel", connectivity.DefaultParallel, "probes run at once (1 = one after another)")
 	fl.DurationVar(&opts.MaxDuration, "max-duration", connectivity.DefaultMaxDuration, "time limit for the whole run")
@@ -143,19 +143,26 @@ func (opts *TestHybridConnectivityOptions) validate(cmd *cobra.Command) error {
 	}
 	seen := map[string]bool{}
 	var servers []string
-	for _, s := range opts.ExchangeServers {
-		h, err := validate.Host("--exchange-server", s, false)
-		if err != nil {
-			return err
-		}
-		if !seen[h] {
-			seen[h] = true
-			servers = append(servers, h)
+	for _, list := range opts.ExchangeServers {
+		// Comma-separated lists, as PowerShell's -ExchangeServer a,b and a
+		// pasted Get-ExchangeServer column give them.
+		for _, s := range strings.Split(list, ",") {
+			if strings.TrimSpace(s) == "" && strings.Contains(list, ",") {
+				continue
+			}
+			h, err := validate.Host("--exchange-server", s, false)
+			if err != nil {
+				return err
+			}
+			if !seen[h] {
+				seen[h] = true
+				servers = append(servers, h)
+			}
 		}
 	}
 	opts.ExchangeServers = servers
 	if cmd.Flags().Changed("app-id") {
-		id, err := validate.GUID("--app-id", opts.AppID)
+		id, err := validate.AppID("--app-id", opts.AppID)
 		if err != nil {
 			return err
 		}
@@ -228,8 +235,14 @@ func testHybridConnectivityRun(opts *TestHybridConnectivityOptions) error {
 	}
 	opts.Logf("probing %d endpoints, %d at a time, %s per probe", len(plan.Endpoints), plan.Parallel, plan.Timeout)
 
+	// A counter on a terminal's stderr: a run can take the whole
+	// --timeout of its slowest check.
+	plan.Progress = func(done, total int) {
+		opts.IO.Status(fmt.Sprintf("checking… %d/%d done", done, total))
+	}
 	start := opts.Now()
 	results := opts.Prober.Run(opts.Context, plan)
+	opts.IO.Status("")
 	sum := connectivity.Summarize(results, opts.Now().Sub(start))
 	info := newRunInfo(opts.Hostname, opts.Version, opts.Cloud, opts.Proxy, start)
 	stampMachine(results, info.Machine)
@@ -248,12 +261,20 @@ func testHybridConnectivityRun(opts *TestHybridConnectivityOptions) error {
 		opts.Logf("%s", sum.String())
 	}
 	if err := opts.Context.Err(); err != nil {
-		return fmt.Errorf("interrupted; the results above are what finished (%s): %w", sum, err)
+		finished := 0
+		for _, r := range results {
+			if r.Error != connectivity.InterruptedError {
+				finished++
+			}
+		}
+		// One line for people; the chain keeps context.Canceled.
+		msg := fmt.Errorf("interrupted; %d of %d checks finished", finished, len(results))
+		return exitcode.Wrap(exitcode.ErrInterrupted, exitcode.Wrap(err, msg))
 	}
 	if sum.Failing(opts.Strict) {
-		msg := fmt.Sprintf("%d checks failed", sum.Failed)
+		msg := connectivity.Plural(sum.Failed, "check") + " failed"
 		if opts.Strict && sum.Warnings > 0 {
-			msg = fmt.Sprintf("%d checks failed, %d warnings (--strict)", sum.Failed, sum.Warnings)
+			msg = fmt.Sprintf("%s failed, %s (--strict)", connectivity.Plural(sum.Failed, "check"), connectivity.Plural(sum.Warnings, "warning"))
 		}
 		return exitcode.Wrap(exitcode.ErrChecksFailed, fmt.Errorf("%s", msg))
 	}
@@ -275,7 +296,15 @@ func connectivityVerdict(rs []connectivity.Result) []string {
 // group's first row only), then lists what to do for every row that did
 // not pass, then the summary line.
 func connectivityTable(rs []connectivity.Result, sum connectivity.Summary) output.TableData {
-	t := output.TableData{Header: []string{"CATEGORY", "CHECK", "TARGET", "STATUS", "MS", "DETAIL"}}
+	t := output.TableData{Columns: []output.Column{
+		{Header: "CATEGORY", Priority: 2, Min: 10},
+		// Check names wrap rather than lose their end ("… (exch01)").
+		{Header: "CHECK", Wrap: true, Min: 20},
+		{Header: "TARGET", Priority: 1, Min: 16},
+		{Header: "STATUS", Status: true},
+		{Header: "TIME (ms)", Priority: 3, Min: 4},
+		{Header: "DETAIL", Wrap: true, Min: 20},
+	}}
 	lead, h, _ := headlineLines(rs)
 	t.Lead = lead
 	prev := ""

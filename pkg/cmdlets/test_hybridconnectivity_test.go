@@ -80,6 +80,14 @@ func TestConnectivityFlags(t *testing.T) {
 	assert.Equal(t, "USGov", o.Cloud.Name)
 	assert.Equal(t, "flag", o.Proxy.Source)
 
+	// What Exchange shows: a comma-separated list and a TargetSharingEpr URL, pasted with spaces.
+	o, err = parseConnectivityArgs(t, GlobalOptions{Output: "table"}, nil,
+		"--exchange-server", " exch01.contoso.local, EXCH02.contoso.local ,", "--exchange-server", "exch01.contoso.local",
+		"--app-id", " https://6CA7C832-49A2-4A5D-AEAE-A616F6D4B8E7.resource.mailboxmigration.his.msappproxy.net/EWS/Exchange.asmx ")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"exch01.contoso.local", "exch02.contoso.local"}, o.ExchangeServers)
+	assert.Equal(t, "6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7", o.AppID)
+
 	o, err = parseConnectivityArgs(t, GlobalOptions{Output: "table"}, map[string]string{"HTTPS_PROXY": "http://envproxy:8080"})
 	require.NoError(t, err)
 	assert.Equal(t, "environment", o.Proxy.Source)
@@ -113,7 +121,8 @@ func TestConnectivityFlagErrors(t *testing.T) {
 		{"exchange IP", GlobalOptions{}, []string{"--exchange-server", "10.0.0.5"}, "is an IP address"},
 		{"exchange URL", GlobalOptions{}, []string{"--exchange-server", "https://exch01.contoso.local"}, "not a valid host name"},
 		{"exchange escape", GlobalOptions{}, []string{"--exchange-server", "exch\x1b[2J01"}, "control character"},
-		{"bad app id", GlobalOptions{}, []string{"--app-id", "nope"}, "not a GUID"},
+		{"bad app id", GlobalOptions{}, []string{"--app-id", "nope"}, "not an application id"},
+		{"duration without unit", GlobalOptions{}, []string{"--timeout", "10"}, "invalid value for --timeout: durations need a unit, e.g. 10s"},
 		{"empty app id", GlobalOptions{}, []string{"--app-id", ""}, "--app-id must not be empty"},
 		{"missing file", GlobalOptions{}, []string{"--endpoints-file", filepath.Join(t.TempDir(), "none.json")}, "--endpoints-file: stat"},
 		{"empty file name", GlobalOptions{}, []string{"--endpoints-file", ""}, "--endpoints-file must not be empty"},
@@ -183,18 +192,18 @@ func TestConnectivityRunTable(t *testing.T) {
 	require.NoError(t, err, "a warning alone does not fail the run")
 	assert.Empty(t, stderr.String())
 	out := stdout.String()
-	assert.Equal(t, `┌──────────────────────────────────┬────────────┬─────────────────────────────────────┬─────────┬────┬────────────────────────────────────────────────────────┐
-│             CATEGORY             │   CHECK    │               TARGET                │ STATUS  │ MS │                         DETAIL                         │
-├──────────────────────────────────┼────────────┼─────────────────────────────────────┼─────────┼────┼────────────────────────────────────────────────────────┤
-│ Agent: cloud service (HTTPS 443) │ watchdog   │ watchdog.servicebus.windows.net:443 │ Passed  │ 42 │ TLS 1.3, issuer X; HTTP 404                            │
-│                                  │ download   │ download.msappproxy.net:443         │ Warning │ 40 │ TLS 1.2, issuer Evil[31m CA => TLS inspection detected │
-│ Machine                          │ Clock skew │                                     │ Skipped │ 0  │ no HTTPS endpoint answered                             │
-└──────────────────────────────────┴────────────┴─────────────────────────────────────┴─────────┴────┴────────────────────────────────────────────────────────┘
+	assert.Equal(t, `┌──────────────────────────────────┬────────────┬─────────────────────────────────────┬─────────┬───────────┬────────────────────────────────────────────────────────┐
+│             CATEGORY             │   CHECK    │               TARGET                │ STATUS  │ TIME (ms) │                         DETAIL                         │
+├──────────────────────────────────┼────────────┼─────────────────────────────────────┼─────────┼───────────┼────────────────────────────────────────────────────────┤
+│ Agent: cloud service (HTTPS 443) │ watchdog   │ watchdog.servicebus.windows.net:443 │ Passed  │ 42        │ TLS 1.3, issuer X; HTTP 404                            │
+│                                  │ download   │ download.msappproxy.net:443         │ Warning │ 40        │ TLS 1.2, issuer Evil[31m CA => TLS inspection detected │
+│ Machine                          │ Clock skew │                                     │ Skipped │ 0         │ no HTTPS endpoint answered                             │
+└──────────────────────────────────┴────────────┴─────────────────────────────────────┴─────────┴───────────┴────────────────────────────────────────────────────────┘
 
 What to do:
   Warning Agent: cloud service (HTTPS 443) / download: Bypass inspection.
 
-1 passed, 0 failed, 1 warnings, 1 skipped in 1.5 s
+1 passed, 0 failed, 1 warning, 1 skipped in 1.5 s
 `, out)
 	assert.NotContains(t, out, "\x1b", "server strings are escaped")
 
@@ -220,7 +229,7 @@ func TestConnectivityRunJSONAndExitCodes(t *testing.T) {
 	err := testHybridConnectivityRun(opts)
 	require.Error(t, err)
 	assert.Equal(t, exitcode.ChecksFailed, exitcode.Of(err))
-	assert.Equal(t, "1 checks failed", err.Error())
+	assert.Equal(t, "1 check failed", err.Error())
 	var got []map[string]any
 	require.NoError(t, json.Unmarshal(stdout.Bytes(), &got), "stdout is exactly one JSON array")
 	require.Len(t, got, 4)
@@ -228,21 +237,22 @@ func TestConnectivityRunJSONAndExitCodes(t *testing.T) {
 		"durationMs": float64(3), "detail": "", "error": "TCP h:80: connection refused", "remediation": "Allow it.",
 		"cause": "tcp-refused", "machine": "AGENT01"}, got[0])
 	assert.Empty(t, stderr.String(), "with -o json nothing unprefixed goes to stderr")
-	assert.Contains(t, logged, "1 passed, 1 failed, 1 warnings, 1 skipped in 1.5 s", "the summary is a --verbose diagnostic with -o json")
+	assert.Contains(t, logged, "1 passed, 1 failed, 1 warning, 1 skipped in 1.5 s", "the summary is a --verbose diagnostic with -o json")
 
 	opts, _, _, _ = newRunOptions(t, output.JSON, cannedResults)
 	opts.Strict = true
 	err = testHybridConnectivityRun(opts)
 	require.Error(t, err)
 	assert.Equal(t, exitcode.ChecksFailed, exitcode.Of(err))
-	assert.Equal(t, "0 checks failed, 1 warnings (--strict)", err.Error())
+	assert.Equal(t, "0 checks failed, 1 warning (--strict)", err.Error())
 
 	opts, fp, stdout, _ := newRunOptions(t, output.Table, cannedResults[:1])
 	ctx, cancel := context.WithCancel(context.Background())
 	opts.Context, fp.cancel = ctx, cancel
 	err = testHybridConnectivityRun(opts)
 	require.ErrorIs(t, err, context.Canceled)
-	assert.Equal(t, exitcode.Unexpected, exitcode.Of(err))
+	assert.Equal(t, exitcode.Interrupted, exitcode.Of(err))
+	assert.Equal(t, "interrupted; 1 of 1 checks finished", err.Error())
 	assert.Contains(t, stdout.String(), "watchdog", "what finished is printed before the error")
 }
 
@@ -285,7 +295,7 @@ func TestConnectivityEndToEnd(t *testing.T) {
 		assert.Equal(t, connectivity.Skipped, r.Status, r.Name)
 	}
 	assert.Contains(t, r.stderr, "verbose: 1 passed, 1 failed, 0 warnings, 6 skipped in ")
-	assert.Contains(t, r.stderr, "hybridmgmt: 1 checks failed")
+	assert.Contains(t, r.stderr, "hybridmgmt: 1 check failed")
 
 	r = e.run("test-hybridconnectivity", "--endpoints-file", file, "--timeout", "-3s")
 	assert.Equal(t, exitcode.Usage, r.code)

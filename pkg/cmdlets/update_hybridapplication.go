@@ -60,7 +60,7 @@ func NewCmdUpdateHybridApplication(f *Factory, runF func(*UpdateHybridApplicatio
 				return err
 			}
 			var err error
-			if opts.AppID, err = validate.GUID("--app-id", opts.AppID); err != nil {
+			if opts.AppID, err = validate.AppID("--app-id", opts.AppID); err != nil {
 				return err
 			}
 			if opts.TargetURI, err = validate.TargetURI("--target-uri", opts.TargetURI); err != nil {
@@ -80,7 +80,7 @@ func NewCmdUpdateHybridApplication(f *Factory, runF func(*UpdateHybridApplicatio
 			return updateHybridApplicationRun(opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.AppID, "app-id", "", "GUID of the hybrid route (required)")
+	cmd.Flags().StringVar(&opts.AppID, "app-id", "", "GUID of the hybrid route, or the route host or TargetSharingEpr URL (required)")
 	cmd.Flags().StringVar(&opts.TargetURI, "target-uri", "", "new on-premises target: https URI or FQDN (required)")
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print the planned change and write nothing")
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "act on an application that is not a hybrid application, or outside the Global cloud")
@@ -99,7 +99,7 @@ func updateHybridApplicationRun(opts *UpdateHybridApplicationOptions) error {
 	}
 	app, err := client.GetApplication(ctx, opts.AppID)
 	if err != nil {
-		return appLookupError(opts.AppID, err)
+		return appNotFound(ctx, client, opts.AppID, err)
 	}
 	if err := requireHybrid(ctx, client, app, opts.Force, "retarget", opts.IO.ErrOut); err != nil {
 		return err

@@ -25,14 +25,19 @@ func NewCmdVersion(f *Factory) *cobra.Command {
 		Short: "Print the hybridmgmt version",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := f.Settings()
-			if err != nil {
-				return err
-			}
-			v := VersionInfo{Version: f.Version, GoVersion: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
-			return output.Print(f.IO.Out, s.Output, []VersionInfo{v}, func() output.TableData {
-				return output.TableData{Footer: []string{fmt.Sprintf("hybridmgmt %s (%s, %s)", v.Version, v.GoVersion, v.Platform)}}
-			})
+			return printVersion(f)
 		},
 	}
+}
+
+// printVersion serves both `hybridmgmt version` and `hybridmgmt --version`.
+func printVersion(f *Factory) error {
+	s, err := f.Settings()
+	if err != nil {
+		return err
+	}
+	v := VersionInfo{Version: f.Version, GoVersion: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
+	return output.Print(f.IO.Out, s.Output, []VersionInfo{v}, func() output.TableData {
+		return output.TableData{Footer: []string{fmt.Sprintf("hybridmgmt %s (%s, %s)", v.Version, v.GoVersion, v.Platform)}}
+	})
 }

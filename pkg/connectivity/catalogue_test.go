@@ -199,7 +199,7 @@ func TestGlobalCatalogueOnLoopback(t *testing.T) {
 func TestSummary(t *testing.T) {
 	rs := []Result{{Status: Passed}, {Status: Passed}, {Status: Failed}, {Status: Warning}, {Status: Skipped}}
 	s := Summarize(rs, 4230*time.Millisecond)
-	assert.Equal(t, "2 passed, 1 failed, 1 warnings, 1 skipped in 4.2 s", s.String())
+	assert.Equal(t, "2 passed, 1 failed, 1 warning, 1 skipped in 4.2 s", s.String())
 	assert.True(t, s.Failing(false))
 	s = Summarize(rs[3:4], 0)
 	assert.False(t, s.Failing(false))

@@ -56,8 +56,11 @@ type Endpoint struct {
 	Direct bool
 	// ExpiryWarnDays turns a certificate that expires sooner into a Warning.
 	ExpiryWarnDays int
-	// Advice is added to the remediation of any failure of this entry.
-	Advice string
+	// Advice is added to the remediation when the entry's own step fails
+	// or warns (the HTTP step of an HTTP check, the handshake of a TLS
+	// check), or the step AdviceStage names ("dns", ..., or "any").
+	Advice      string
+	AdviceStage string
 }
 
 func (e Endpoint) path() string {
@@ -65,4 +68,15 @@ func (e Endpoint) path() string {
 		return "/"
 	}
 	return e.Path
+}
+
+// mainStage is the step a check is about: its advice is for that step.
+func (c Check) mainStage() string {
+	switch c {
+	case CheckTCP:
+		return "tcp"
+	case CheckTLS:
+		return "tls"
+	}
+	return "http"
 }

@@ -18,6 +18,7 @@ const userAgent = "hybridmgmt-test-hybridconnectivity/1"
 // (headers and at most 8 KiB of body; enough to recognise a block page).
 // proxyForm writes the absolute URI a forward proxy expects.
 func (r *probeRun) get(ctx context.Context, conn net.Conn, scheme string, proxyForm bool) (*http.Response, []byte, error) {
+	r.o.stage = "http"
 	host := r.e.Host
 	if strings.Contains(host, ":") {
 		host = "[" + host + "]"

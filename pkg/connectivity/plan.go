@@ -41,6 +41,9 @@ type Plan struct {
 	// Proxy decides, per entry, whether it is probed through a proxy. The
 	// zero value is direct.
 	Proxy netproxy.Choice
+	// Progress, when set, hears each finished entry (done of total), from
+	// the probing goroutines one at a time.
+	Progress func(done, total int)
 }
 
 // NewPlan turns a request into entries, with the run defaults set.
@@ -60,26 +63,26 @@ func NewPlan(req Request) (Plan, error) {
 	}
 	switch {
 	case req.Legacy:
-		if c.Name != "Global" {
+		if c.Catalogue != cloud.CatalogueGlobal {
 			return Plan{}, fmt.Errorf("--legacy-list reproduces the original module's Global host set; it cannot be combined with --cloud %s", c.Name)
 		}
 		p.Endpoints = withIssuers(legacyAgent, microsoftRoots)
 		if req.O365 {
 			p.Endpoints = append(p.Endpoints, withIssuers(legacyO365, microsoftRoots)...)
 		}
-	case c.Name == "Global":
+	case c.Catalogue == cloud.CatalogueGlobal:
 		p.Endpoints = withIssuers(concat(globalAgent, globalHCW), microsoftRoots)
 		if req.O365 {
 			p.Endpoints = append(p.Endpoints, withIssuers(withAdvice(globalO365, o365Advice), microsoftRoots)...)
 		}
-	case c.Name == "USGov" || c.Name == "USGovDoD":
+	case c.Catalogue == cloud.CatalogueUSGov:
 		p.Endpoints = withIssuers(usGovAgent, microsoftRoots)
 		p.Notes = append(p.Notes, cloudWarning(c, "The endpoints are the connector's documented Azure Government list (the pass-through authentication agent's list)."))
 		if req.O365 {
 			p.Notes = append(p.Notes, Result{Category: catCloud, Name: "Exchange Online endpoints (" + c.Name + ")", Check: "cloud", Status: Skipped, Cause: CauseNotRun,
 				Detail: "--test-o365-endpoints has a list for the Global cloud only; use --endpoints-file with your cloud's Exchange Online hosts"})
 		}
-	case c.Name == "China":
+	case c.Catalogue == cloud.CatalogueChina:
 		p.Endpoints = append([]Endpoint(nil), chinaSignIn...)
 		p.Notes = append(p.Notes, cloudWarning(c, "Microsoft documents no connector endpoint list for 21Vianet, so only the sign-in hosts are probed."))
 		if req.O365 {
@@ -117,10 +120,11 @@ func RouteEndpoint(appID string, c cloud.Cloud) Endpoint {
 	host := strings.ToLower(appID) + "." + c.HybridRouteSuffix
 	e := Endpoint{
 		Category: catRoute, Name: host, Host: host, Port: 443, Check: CheckHTTPS,
-		Source: "X1/B1: the route must resolve in public DNS",
-		Advice: "If the name does not resolve, the route is not published: run Get-HybridApplication (hybridmgmt get-hybridapplication) and re-run the Modern HCW if it is missing.",
+		Source:      "X1/B1: the route must resolve in public DNS",
+		Advice:      "If the name does not resolve, the route is not published: run Get-HybridApplication (hybridmgmt get-hybridapplication) and re-run the Modern HCW if it is missing.",
+		AdviceStage: "dns",
 	}
-	if c.Name != "China" {
+	if c.PublicRoots {
 		e.ExpectedIssuers = microsoftRoots
 	}
 	return e
@@ -149,6 +153,7 @@ func withAdvice(es []Endpoint, advice string) []Endpoint {
 	out := append([]Endpoint(nil), es...)
 	for i := range out {
 		out[i].Advice = advice
+		out[i].AdviceStage = "any"
 	}
 	return out
 }

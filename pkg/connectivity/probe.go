@@ -7,9 +7,12 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/net/publicsuffix"
 )
 
 // probeRun is one entry being probed.
@@ -57,12 +60,13 @@ func (r *probeRun) probe(ctx context.Context) {
 // IPv6 path behind a working IPv4 one is a known cause of agent outages.
 func (r *probeRun) connectDirect(ctx context.Context) (net.Conn, bool) {
 	o := r.o
+	o.stage = "dns"
 	res, err := r.p.resolve(ctx, r.e.Host)
 	if err != nil {
-		o.fail(dnsCause(err), "DNS: "+r.e.Host+": "+netReason(err),
-			"Make sure this machine's DNS resolves public names, including every CNAME in the chain (Resolve-DnsName "+r.e.Host+").")
+		o.fail(dnsCause(err), "DNS: "+r.e.Host+": "+netReason(err), dnsRemedy(r.e, runtime.GOOS))
 		return nil, false
 	}
+	o.stage = "tcp"
 	o.note(res.describe())
 	type attempt struct {
 		family string
@@ -117,7 +121,7 @@ func (r *probeRun) connectDirect(ctx context.Context) (net.Conn, bool) {
 	}
 	o.note("TCP " + strings.Join(tcp, ", "))
 	if chosen == nil {
-		o.fail(tcpCause(firstErr), fmt.Sprintf("TCP %s: %s", r.hostport(), netReason(firstErr)), tcpRemedy(firstErr, r.e.Port))
+		o.fail(tcpCause(firstErr), fmt.Sprintf("TCP %s: %s", r.hostport(), netReason(firstErr)), tcpRemedy(firstErr, r.e))
 		return nil, false
 	}
 	if broken != nil {
@@ -127,7 +131,48 @@ func (r *probeRun) connectDirect(ctx context.Context) (net.Conn, bool) {
 	return chosen, true
 }
 
-func tcpRemedy(err error, port int) string {
+// dnsRemedy is advice for a name that does not resolve: internal names
+// (an Exchange server, a single label, a suffix that is not a public one)
+// are the internal DNS's business; public names must resolve through
+// whatever DNS this machine uses. The lookup command fits the OS.
+func dnsRemedy(e Endpoint, goos string) string {
+	lookup := "nslookup " + e.Host
+	if goos == "windows" {
+		lookup = "Resolve-DnsName " + e.Host
+	}
+	if e.Direct || IsInternalName(e.Host) {
+		return "This machine's DNS servers do not resolve " + e.Host + ": check the internal DNS zone and the DNS servers this machine uses (" + lookup + ")."
+	}
+	return "Make sure this machine's DNS resolves public names, including every CNAME in the chain (" + lookup + ")."
+}
+
+// IsInternalName reports whether host can only resolve in internal DNS: a
+// single label, or a suffix that is not a public one (contoso.local).
+func IsInternalName(host string) bool {
+	host = strings.TrimSuffix(strings.ToLower(host), ".")
+	if net.ParseIP(host) != nil {
+		return false
+	}
+	if !strings.Contains(host, ".") {
+		return true
+	}
+	_, icann := publicsuffix.PublicSuffix(host)
+	return !icann
+}
+
+func tcpRemedy(err error, e Endpoint) string {
+	port := e.Port
+	if e.Direct {
+		// Exchange is reached directly on the internal network: no
+		// outbound proxy is involved, whatever this machine's settings.
+		switch netReason(err) {
+		case "connection refused":
+			return fmt.Sprintf("%s refuses TCP %d: check that the service listens there (IIS for 80/443, WinRM for 5985/5986) and that the Windows Firewall on the server allows it.", e.Host, port)
+		case "no answer (timed out)":
+			return fmt.Sprintf("A firewall between this machine and %s drops TCP %d: allow it (the agent reaches Exchange directly on the internal network).", e.Host, port)
+		}
+		return fmt.Sprintf("Check routing and firewalls between this machine and %s for TCP %d.", e.Host, port)
+	}
 	switch netReason(err) {
 	case "connection refused":
 		return fmt.Sprintf("Something rejects outbound TCP %d: allow it on the firewall (for services running as Network Service), or set the outbound proxy.", port)
@@ -141,11 +186,16 @@ func tcpRemedy(err error, port int) string {
 // path is open, so the report can say "direct blocked, proxy works".
 func (r *probeRun) viaProxy(ctx context.Context) {
 	o := r.o
+	o.stage = "proxy"
 	o.note("via proxy " + r.proxy.Redacted() + " (" + r.plan.Proxy.Source + ")")
 	direct := make(chan directResult, 1)
 	go func() { direct <- r.directPath(ctx) }()
 	defer func() {
 		d := <-direct
+		if d.unresolvable && !(o.failed() && o.failStage == "proxy") {
+			// Only a proxy that answered can be said to resolve it.
+			d.note = strings.TrimSuffix(d.note, ")") + "; the proxy resolves it)"
+		}
 		o.note(d.note)
 		if o.failed() && d.open {
 			o.remedy("The direct path to this host is open: the proxy is what blocks it; fix the proxy rule or bypass the proxy for this host.")
@@ -251,8 +301,9 @@ func (r *probeRun) reopen(ctx context.Context) (net.Conn, error) {
 }
 
 type directResult struct {
-	note string
-	open bool
+	note         string
+	open         bool
+	unresolvable bool
 }
 
 // directPath checks whether this machine could reach the host without the
@@ -268,7 +319,7 @@ func (r *probeRun) directPath(ctx context.Context) directResult {
 	defer cancel()
 	res, err := r.p.resolve(ctx, r.e.Host)
 	if err != nil {
-		return directResult{note: "direct: name not resolvable here (" + netReason(err) + "; the proxy resolves it)"}
+		return directResult{note: "direct: name not resolvable here (" + netReason(err) + ")", unresolvable: true}
 	}
 	conn, err := r.p.dialAny(ctx, "tcp", append(append([]net.IP(nil), res.v4...), res.v6...), r.e.Port)
 	if err != nil {

@@ -2,6 +2,7 @@ package connectivity
 
 import (
 	"crypto/tls"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -122,8 +123,29 @@ func TestUnreachable(t *testing.T) {
 	r = byName(t, rs, "nxdomain")
 	assert.Equal(t, Failed, r.Status)
 	assert.Equal(t, "DNS: nowhere.test: name not found", r.Error)
-	assert.Contains(t, r.Remediation, "Resolve-DnsName nowhere.test")
 	assert.Equal(t, CauseDNSNotFound, r.Cause)
+	assert.Contains(t, r.Remediation, "do not resolve nowhere.test: check the internal DNS zone", ".test is not a public suffix")
+}
+
+// Advice fits the failing step, the kind of name and the OS.
+func TestRemedies(t *testing.T) {
+	exch := ExchangeEndpoints("exch01.contoso.local")[0]
+	public := Endpoint{Host: "login.microsoftonline.com", Port: 443, Check: CheckHTTPS}
+	assert.Equal(t, "Make sure this machine's DNS resolves public names, including every CNAME in the chain (nslookup login.microsoftonline.com).", dnsRemedy(public, "linux"))
+	assert.Contains(t, dnsRemedy(public, "windows"), "(Resolve-DnsName login.microsoftonline.com)")
+	assert.NotContains(t, dnsRemedy(public, "darwin"), "Resolve-DnsName")
+	assert.Contains(t, dnsRemedy(exch, "linux"), "do not resolve exch01.contoso.local: check the internal DNS zone")
+	assert.Contains(t, dnsRemedy(Endpoint{Host: "exch01"}, "linux"), "internal DNS zone", "a single label is internal")
+	for _, h := range []string{"exch01", "exch01.contoso.local", "mail.corp", "x.internal"} {
+		assert.True(t, IsInternalName(h), h)
+	}
+	for _, h := range []string{"graph.microsoft.com", "mail.contoso.co.uk", "127.0.0.1"} {
+		assert.False(t, IsInternalName(h), h)
+	}
+	refused := &net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}
+	assert.NotContains(t, tcpRemedy(refused, exch), "proxy", "Exchange is reached directly")
+	assert.Contains(t, tcpRemedy(refused, exch), "exch01.contoso.local refuses TCP 443")
+	assert.Contains(t, tcpRemedy(refused, public), "outbound proxy")
 }
 
 func TestAddressFamilies(t *testing.T) {

@@ -69,12 +69,20 @@ func (p *Prober) Run(ctx context.Context, plan Plan) []Result {
 	results := make([]Result, len(plan.Endpoints))
 	jobs := make(chan int)
 	var wg sync.WaitGroup
+	var progressMu sync.Mutex
+	done := 0
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
 				runs[i], results[i] = p.runOne(ctx, runCtx, &plan, plan.Endpoints[i])
+				if plan.Progress != nil {
+					progressMu.Lock()
+					done++
+					plan.Progress(done, len(plan.Endpoints))
+					progressMu.Unlock()
+				}
 			}
 		}()
 	}
@@ -131,9 +139,12 @@ func interrupted(userCtx context.Context, prev *outcome, max time.Duration) *out
 		return o
 	}
 	o.status = Skipped
-	o.errs = []string{"interrupted before this check finished"}
+	o.errs = []string{InterruptedError}
 	return o
 }
+
+// InterruptedError is the error of a check that Ctrl-C cut short.
+const InterruptedError = "interrupted before this check finished"
 
 // systemSkipReason is why machine checks do not run on this OS.
 func systemSkipReason() string {

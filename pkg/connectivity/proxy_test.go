@@ -3,6 +3,7 @@ package connectivity
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -155,4 +156,50 @@ func TestProxyUnreachableCause(t *testing.T) {
 		Endpoint{Category: "c", Name: "login", Host: "login.test", Port: 443, Check: CheckHTTPS}), "login")
 	assert.Equal(t, Failed, r.Status)
 	assert.Equal(t, CauseProxyUnreachable, r.Cause)
+}
+
+// With the proxy unreachable, the direct note never claims the proxy
+// resolves the name.
+func TestProxyUnreachableDirectNote(t *testing.T) {
+	closed := closedPort(t)
+	p := testProber(nil) // no name resolves directly
+	p.DirectTimeout = time.Second
+	r := byName(t, runVia(t, p, explicitProxy(t, fmt.Sprintf("http://127.0.0.1:%d", closed)),
+		Endpoint{Category: "c", Name: "login", Host: "login.test", Port: 443, Check: CheckHTTPS}), "login")
+	assert.Equal(t, Failed, r.Status)
+	assert.Contains(t, r.Detail, "direct: name not resolvable here")
+	assert.NotContains(t, r.Detail, "the proxy resolves it")
+}
+
+// HTTPS_PROXY alone also carries port-80 checks, as WinHTTP's one proxy does.
+func TestHTTPSProxyAloneCarriesPort80(t *testing.T) {
+	env := map[string]string{"HTTPS_PROXY": "http://proxy.contoso.com:3128"}
+	choice, err := netproxy.Resolver{Getenv: func(k string) string { return env[k] }}.Resolve()
+	require.NoError(t, err)
+	u, _ := url.Parse("http://crl.microsoft.com/pki/crl")
+	assert.Equal(t, "http://proxy.contoso.com:3128 (environment)", choice.Describe(u))
+}
+
+// An untrusted certificate on Exchange gets certificate advice, not the
+// EWS or MRSProxy advice of the HTTP step it never reached.
+func TestExchangeTLSTrustFailureGetsCertificateAdvice(t *testing.T) {
+	other := newCA(t, "Contoso Enterprise CA")
+	port := tlsServer(t, other.valid(t, "exch01.test"), 0, 0, http.HandlerFunc(ok))
+	p := testProber(newCA(t, "Trusted Root").pool(), "exch01.test")
+	var es []Endpoint
+	for _, e := range ExchangeEndpoints("exch01.test") {
+		if e.Port == 443 && e.Check != CheckTCP {
+			e.Port = port
+			es = append(es, e)
+		}
+	}
+	rs := run(t, p, 2*time.Second, es...)
+	for _, name := range []string{"EWS /EWS/Exchange.asmx", "MRSProxy /EWS/mrsproxy.svc"} {
+		r := byName(t, rs, name)
+		assert.Equal(t, Failed, r.Status)
+		assert.Contains(t, r.Remediation, "The Exchange certificate must chain to a root this machine trusts")
+		assert.NotContains(t, r.Remediation, "MRSProxyEnabled")
+		assert.NotContains(t, r.Remediation, "EWS virtual directory")
+		assert.NotContains(t, r.Remediation, "inspection")
+	}
 }

@@ -85,11 +85,19 @@ func Summarize(rs []Result, elapsed time.Duration) Summary {
 	return s
 }
 
-// String is the summary line of the contract; the wording is fixed (no
-// singular forms) so scripts can parse it.
+// String is the summary line of the contract. Scripts should read -o json;
+// this line is for people, so "1 warning" is singular.
 func (s Summary) String() string {
-	return fmt.Sprintf("%d passed, %d failed, %d warnings, %d skipped in %.1f s",
-		s.Passed, s.Failed, s.Warnings, s.Skipped, s.Elapsed.Seconds())
+	return fmt.Sprintf("%d passed, %d failed, %s, %d skipped in %.1f s",
+		s.Passed, s.Failed, Plural(s.Warnings, "warning"), s.Skipped, s.Elapsed.Seconds())
+}
+
+// Plural is "1 warning", "2 warnings".
+func Plural(n int, noun string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", noun)
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // Failing reports whether the run must exit 5.

@@ -49,6 +49,7 @@ func issuerName(c *x509.Certificate) string {
 // a TLS 1.0/1.1-only server from other handshake failures.
 func (r *probeRun) handshake(ctx context.Context, conn net.Conn) (*tls.Conn, bool) {
 	e, o := r.e, r.o
+	o.stage = "tls"
 	tc := tls.Client(conn, r.p.tlsConfig(e.Host, tls.VersionTLS12, 0))
 	if err := tc.HandshakeContext(ctx); err != nil {
 		r.tlsFailure(ctx, err)
@@ -110,7 +111,13 @@ func (r *probeRun) tlsFailure(ctx context.Context, err error) {
 		if unknown.Cert != nil {
 			issuer = fmt.Sprintf("%q", issuerName(unknown.Cert))
 		}
-		o.fail(CauseTLSUntrusted, fmt.Sprintf("TLS: the certificate chain is not trusted here (issued by %s)", issuer), remedyUntrusted)
+		remedy := remedyUntrusted
+		if e.Direct {
+			// Exchange itself: no inspection proxy sits on the internal path.
+			remedy = "The Exchange certificate must chain to a root this machine trusts: install the issuing CA's root and intermediate " +
+				"certificates on this machine (and every agent), or assign a certificate from a public CA to IIS on " + e.Host + " (Get-ExchangeCertificate | fl Thumbprint,Services,Issuer)."
+		}
+		o.fail(CauseTLSUntrusted, fmt.Sprintf("TLS: the certificate chain is not trusted here (issued by %s)", issuer), remedy)
 	case errors.As(err, &hostname):
 		names := hostname.Certificate.DNSNames
 		if len(names) == 0 {

@@ -20,6 +20,8 @@ const (
 	NotFound     = 4
 	ChecksFailed = 5
 	Unavailable  = 6
+	// Interrupted is the shell's convention for SIGINT (128 + 2).
+	Interrupted = 130
 )
 
 // Kinds of failure. Wrap them with %w or return errors whose Is method
@@ -30,6 +32,7 @@ var (
 	ErrNotFound     = errors.New("not found")
 	ErrChecksFailed = errors.New("connectivity checks failed")
 	ErrUnavailable  = errors.New("service unavailable")
+	ErrInterrupted  = errors.New("interrupted")
 )
 
 // Of returns the exit code for err; nil is OK.
@@ -37,6 +40,10 @@ func Of(err error) int {
 	switch {
 	case err == nil:
 		return OK
+	case errors.Is(err, ErrInterrupted):
+		// First: an interrupted run may also carry the kind of what it
+		// was doing (a retry's unavailable error).
+		return Interrupted
 	case errors.Is(err, ErrUsage):
 		return Usage
 	case errors.Is(err, ErrAuth):

@@ -23,6 +23,7 @@ func TestOf(t *testing.T) {
 		{"checks", Wrap(ErrChecksFailed, errors.New("2 checks failed")), 5},
 		{"unavailable", fmt.Errorf("x: %w", Wrap(ErrUnavailable, errors.New("503"))), 6},
 		{"cancelled", context.Canceled, 1},
+		{"interrupted", Wrap(ErrInterrupted, fmt.Errorf("x: %w", Wrap(ErrUnavailable, context.Canceled))), 130},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -17,12 +17,24 @@ func (s *Server) Env() []EnvVar {
 		{"SSL_CERT_FILE", s.CAPath()},
 		{"HYBRIDMGMT_AUTHORITY_HOST", s.url},
 		{"HYBRIDMGMT_GRAPH_ENDPOINT", s.url},
-		{"AZURE_TENANT_ID", TenantID},
+		// Not AZURE_TENANT_ID: that one outlives the lab in a shell and
+		// would send a later sign-in to a real tenant with the lab's id.
+		{"HYBRIDMGMT_TENANT_ID", TenantID},
 		{"HYBRIDMGMT_CACHE_DIR", filepath.Join(s.dir, "cache")},
 		{"HYBRIDLAB_URL", s.url},
 		{"HYBRIDLAB_DIR", s.dir},
 		{"HYBRIDLAB_CI_CLIENT_ID", CIClientID},
 	}
+}
+
+// UnsetLine is the shell command that undoes the env file, for a shell
+// that later talks to a real tenant.
+func (s *Server) UnsetLine() string {
+	names := []string{}
+	for _, v := range s.Env() {
+		names = append(names, v.Name)
+	}
+	return "unset " + strings.Join(names, " ")
 }
 
 // EnvLines renders Env as POSIX shell export lines.
@@ -41,6 +53,7 @@ func (s *Server) EnvFile() string {
 	var b strings.Builder
 	b.WriteString("# hybridlab: source this file to point hybridmgmt at the lab tenant.\n")
 	b.WriteString("# Secrets are not here: read them from the files named below.\n")
+	b.WriteString("# Back to a real tenant in this shell: " + s.UnsetLine() + "\n")
 	for _, l := range s.EnvLines() {
 		b.WriteString(l + "\n")
 	}

@@ -109,7 +109,9 @@ func TestFilesAndCertificate(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(env), "export SSL_CERT_FILE='"+srv.CAPath()+"'")
 	assert.Contains(t, string(env), "export HYBRIDMGMT_GRAPH_ENDPOINT='"+srv.URL()+"'")
-	assert.Contains(t, string(env), "export AZURE_TENANT_ID='"+TenantID+"'")
+	assert.Contains(t, string(env), "export HYBRIDMGMT_TENANT_ID='"+TenantID+"'")
+	assert.NotContains(t, string(env), "AZURE_TENANT_ID", "a lab id must not outlive the lab in a shell")
+	assert.Contains(t, string(env), "# Back to a real tenant in this shell: unset SSL_CERT_FILE HYBRIDMGMT_AUTHORITY_HOST")
 	assert.NotContains(t, string(env), srv.Credentials().AdminPassword)
 	assert.NotContains(t, string(env), srv.Credentials().ClientSecret)
 }

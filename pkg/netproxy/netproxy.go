@@ -65,6 +65,13 @@ func (r Resolver) Resolve() (Choice, error) {
 		return Choice{}, err
 	}
 	env := envConfig(getenv)
+	if env.HTTPProxy == "" && env.HTTPSProxy != "" {
+		// One proxy for both schemes, as WinHTTP (what the agent uses)
+		// has: with only HTTPS_PROXY set, port-80 checks (CRL, remote
+		// PowerShell) would otherwise test a direct path the agent never
+		// takes.
+		env.HTTPProxy = env.HTTPSProxy
+	}
 	if env.HTTPProxy != "" || env.HTTPSProxy != "" {
 		f := env.ProxyFunc()
 		return Choice{Source: "environment", Func: func(req *http.Request) (*url.URL, error) { return f(req.URL) }}, nil

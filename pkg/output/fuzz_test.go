@@ -1,6 +1,7 @@
 package output
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 	"unicode"
@@ -64,3 +65,33 @@ func isBidiControl(r rune) bool {
 	}
 	return false
 }
+
+// FuzzTableFits: whatever the cells and the width, no line of a table laid
+// out for a terminal is wider than the terminal.
+func FuzzTableFits(f *testing.F) {
+	f.Add("exch01.contoso.local", "https://6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7.resource.mailboxmigration.his.msappproxy.net:443/", "Passed", uint8(80), false)
+	f.Add("漢字漢字漢字", "a b c d e f g", "Failed", uint8(12), true)
+	f.Add("", "{\"k\":\"v\",\"x\":[1,2]}", "Warning", uint8(3), false)
+	f.Fuzz(func(t *testing.T, a, b, c string, w uint8, wide bool) {
+		width := int(w)
+		if width < 2 {
+			return // a double-width character needs two columns
+		}
+		td := TableData{
+			Columns: []Column{{Header: "NAME"}, {Header: "URL", URL: true, Priority: 1}, {Header: "STATUS", Status: true}, {Header: "DETAIL", Wrap: true, Min: 20, Priority: 2}},
+			Rows:    [][]string{{a, b, c, a + " " + b}, {c, a, b, c}},
+			Footer:  []string{a + " " + b + " " + c},
+		}
+		var buf bytes.Buffer
+		if err := WriteTableLayout(&buf, td, Layout{Width: width, Wide: wide, Color: true}); err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n") {
+			if got := width2(line); got > width {
+				t.Fatalf("width %d: a line of %d columns: %q", width, got, line)
+			}
+		}
+	})
+}
+
+func width2(s string) int { return width(ansiRE.ReplaceAllString(s, "")) }

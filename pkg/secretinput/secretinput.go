@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"runtime"
 
 	"github.com/hybridmgmt/hybridmgmt/pkg/exitcode"
 )
@@ -35,9 +36,20 @@ func ReadLine(r io.Reader, what string) (string, error) {
 		return "", exitcode.Usagef("%s on standard input is longer than %d bytes", what, MaxLen)
 	}
 	if len(line) == 0 {
-		return "", exitcode.Usagef("%s expected on standard input, got nothing (pipe it in, e.g. `Get-Content secret.txt | hybridmgmt ...`)", what)
+		return "", exitcode.Usagef("%s expected on standard input, got nothing (%s)", what, PipeHint(runtime.GOOS))
 	}
 	return string(line), nil
+}
+
+// PipeHint says how to hand a secret over on this OS. On Windows it
+// points at the PowerShell module: Windows PowerShell 5.1 pipes strings to
+// native programs in $OutputEncoding (US-ASCII), which mangles any
+// non-ASCII character of a password piped from Get-Content.
+func PipeHint(goos string) string {
+	if goos == "windows" {
+		return "use the PowerShell module, which passes it safely: Connect-HybridManagement -Credential (Get-Credential), or -ClientSecret"
+	}
+	return "pipe it in, e.g. `hybridmgmt ... --password-stdin < secret.txt`"
 }
 
 const bom = "\xef\xbb\xbf"

@@ -35,6 +35,14 @@ func TestReadLineRejects(t *testing.T) {
 	}
 }
 
+func TestPipeHintFitsTheOS(t *testing.T) {
+	for _, goos := range []string{"linux", "darwin", "windows"} {
+		assert.NotContains(t, PipeHint(goos), "Get-Content", goos)
+	}
+	assert.Contains(t, PipeHint("windows"), "Connect-HybridManagement")
+	assert.Contains(t, PipeHint("linux"), "< secret.txt")
+}
+
 func TestReadLineLengthLimitIsExact(t *testing.T) {
 	secret := strings.Repeat("s", MaxLen)
 	for _, in := range []string{secret, secret + "\n", secret + "\r\n", "\xef\xbb\xbf" + secret + "\r\n", secret + "\nsecond line"} {

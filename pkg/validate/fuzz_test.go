@@ -91,6 +91,30 @@ func FuzzGUID(f *testing.F) {
 	})
 }
 
+func FuzzAppID(f *testing.F) {
+	for _, s := range []string{"6CA7C832-49A2-4A5D-AEAE-A616F6D4B8E7", "{6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7}", " 6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7\n",
+		"6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7.resource.mailboxmigration.his.msappproxy.net",
+		"https://6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7.resource.mailboxmigration.his.msappproxy.net/EWS/Exchange.asmx",
+		"https://u:p@6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7.resource.mailboxmigration.his.msappproxy.net/", "{}", "https://%zz", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		g, err := AppID("--app-id", s)
+		if err != nil {
+			if exitcode.Of(err) != exitcode.Usage {
+				t.Fatalf("AppID(%q): %v is not a usage error", s, err)
+			}
+			return
+		}
+		if !guidRE.MatchString(g) || g != strings.ToLower(g) || !strings.Contains(strings.ToLower(s), g) {
+			t.Fatalf("AppID(%q) = %q: not a lower-case GUID taken from the input", s, g)
+		}
+		if again, err := AppID("--app-id", g); err != nil || again != g {
+			t.Fatalf("AppID(%q) = %q, but AppID(%q) = %q, %v", s, g, g, again, err)
+		}
+	})
+}
+
 func FuzzHostname(f *testing.F) {
 	for _, s := range []string{"exch01.contoso.local", "Bücher.Example", "bücher.example.", "xn--bcher-kva.example", "xn--a.contoso.com",
 		"a..b", ".a", "-a.b", "a-.b", "1.2.3.4", "10.0.0.8", "::1", "[2001:db8::1]", "[::1", "fe80::1%eth0", "a.123",

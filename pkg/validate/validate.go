@@ -80,6 +80,50 @@ func GUID(flag, s string) (string, error) {
 	return strings.ToLower(s), nil
 }
 
+// hybridRouteRE matches the published route's host in every cloud
+// (msappproxy.net, .us, .cn): <guid>.resource.mailboxmigration.his.msappproxy.<tld>.
+var hybridRouteRE = regexp.MustCompile(`^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.resource\.mailboxmigration\.his\.msappproxy\.[a-z]{2,3}\.?$`)
+
+// AppID validates --app-id in the forms Exchange shows an admin and returns
+// the lower-case GUID: a GUID in any case, with or without braces (as
+// PowerShell and the registry print it), the route host
+// <guid>.resource.mailboxmigration.his.msappproxy.net, or a URL on that host
+// such as Get-OrganizationRelationship's TargetSharingEpr
+// (https://<guid>.resource.../EWS/Exchange.asmx). Surrounding whitespace from
+// a paste is trimmed.
+func AppID(flag, s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if err := checkText(flag, s, MaxURILength); err != nil {
+		return "", err
+	}
+	if g := strings.TrimSuffix(strings.TrimPrefix(s, "{"), "}"); len(g) == len(s)-2 && guidRE.MatchString(g) {
+		return strings.ToLower(g), nil
+	}
+	if guidRE.MatchString(s) {
+		return strings.ToLower(s), nil
+	}
+	host := strings.ToLower(s)
+	if strings.Contains(host, "://") {
+		u, err := url.Parse(host)
+		if err != nil || u.User != nil || (u.Scheme != "https" && u.Scheme != "http") {
+			return "", appIDError(flag, s)
+		}
+		host = u.Hostname()
+	}
+	if m := hybridRouteRE.FindStringSubmatch(host); m != nil {
+		return m[1], nil
+	}
+	return "", appIDError(flag, s)
+}
+
+func appIDError(flag, s string) error {
+	if strings.Contains(s, "@") {
+		// A URL with user info may carry a password: never repeat it.
+		return exitcode.Usagef("%s is not an application id and must not contain a user name or password", flag)
+	}
+	return exitcode.Usagef("%s %s is not an application id: give the GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx), the route host <guid>.resource.mailboxmigration.his.msappproxy.net or the TargetSharingEpr URL", flag, quote(s))
+}
+
 // lookupProfile is IDNA's lookup profile: it maps (case-folds, normalises) and
 // rejects what a DNS lookup would, e.g. disallowed code points and bad bidi.
 var lookupProfile = idna.New(idna.MapForLookup(), idna.Transitional(false), idna.BidiRule(), idna.StrictDomainName(true))
@@ -142,6 +186,7 @@ func allDigits(s string) bool {
 // Host validates a host name or, when allowIP, an IP literal (IPv6 with or
 // without brackets). It returns the normalised host without brackets.
 func Host(flag, s string, allowIP bool) (string, error) {
+	s = strings.TrimSpace(s) // pasted from a console or a spreadsheet
 	if err := checkText(flag, s, MaxNameLength); err != nil {
 		return "", err
 	}
@@ -207,6 +252,7 @@ func parseURL(flag, s string) (*url.URL, error) {
 // port), normalised to https://host[:port]/. The route publishes the whole
 // server, so a path is refused.
 func TargetURI(flag, s string) (string, error) {
+	s = strings.TrimSpace(s) // pasted from a console or a spreadsheet
 	if err := refuseCredentials(flag, s); err != nil {
 		return "", err
 	}

@@ -130,3 +130,39 @@ func TestName(t *testing.T) {
 		assert.Equal(t, exitcode.Usage, exitcode.Of(err), "%q", bad)
 	}
 }
+
+func TestAppID(t *testing.T) {
+	const want = "6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7"
+	for _, in := range []string{
+		want,
+		"6CA7C832-49A2-4A5D-AEAE-A616F6D4B8E7",
+		"{6CA7C832-49A2-4A5D-AEAE-A616F6D4B8E7}",
+		"  {6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7}\t",
+		" 6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7\r\n",
+		"6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7.resource.mailboxmigration.his.msappproxy.net",
+		"6CA7C832-49A2-4A5D-AEAE-A616F6D4B8E7.Resource.MailboxMigration.his.msappproxy.net.",
+		"6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7.resource.mailboxmigration.his.msappproxy.us",
+		"https://6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7.resource.mailboxmigration.his.msappproxy.net/EWS/Exchange.asmx",
+		"https://6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7.resource.mailboxmigration.his.msappproxy.net:443/",
+		"HTTPS://6CA7C832-49A2-4A5D-AEAE-A616F6D4B8E7.RESOURCE.MAILBOXMIGRATION.HIS.MSAPPPROXY.NET/ews/exchange.asmx ",
+	} {
+		got, err := AppID("--app-id", in)
+		require.NoError(t, err, "%q", in)
+		assert.Equal(t, want, got, "%q", in)
+	}
+	for _, bad := range []string{
+		"", "   ", "6ca7c832", "{6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7", "6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7}",
+		"{{6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7}}", "6ca7c832-49a2-4a5d-aeae-a616f6d4b8ez",
+		"6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7.contoso.com",
+		"6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7.resource.mailboxmigration.his.msappproxy.net.evil.com",
+		"https://mail.contoso.com/EWS/Exchange.asmx",
+		"ftp://6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7.resource.mailboxmigration.his.msappproxy.net/",
+		"6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7\x00", strings.Repeat("a", 5000),
+	} {
+		_, err := AppID("--app-id", bad)
+		assert.Equal(t, exitcode.Usage, exitcode.Of(err), "%q", bad)
+	}
+	_, err := AppID("--app-id", "https://admin:Secr3t!@6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7.resource.mailboxmigration.his.msappproxy.net/")
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "Secr3t")
+}

@@ -1,0 +1,126 @@
+package output
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var ansiRE = regexp.MustCompile("\x1b\\[[0-9;]*m")
+
+// visibleWidths returns each line's width on screen.
+func maxLineWidth(s string) (int, string) {
+	n, widest := 0, ""
+	for _, line := range strings.Split(strings.TrimSuffix(s, "\n"), "\n") {
+		if w := width(ansiRE.ReplaceAllString(line, "")); w > n {
+			n, widest = w, line
+		}
+	}
+	return n, widest
+}
+
+func sampleTable() TableData {
+	return TableData{
+		Columns: []Column{
+			{Header: "CATEGORY", Priority: 2},
+			{Header: "CHECK"},
+			{Header: "TARGET", Priority: 1, URL: true},
+			{Header: "STATUS", Status: true},
+			{Header: "TIME (ms)", Priority: 3},
+			{Header: "DETAIL", Wrap: true, Min: 20},
+		},
+		Rows: [][]string{
+			{"Hybrid Agent", "Entra sign-in (login.microsoftonline.com)", "login.microsoftonline.com:443", "Passed", "123", "TLS 1.3, certificate issued by DigiCert Global G2 TLS RSA SHA256 2020 CA1"},
+			{"", "Exchange EWS (exch01.contoso.local)", "exch01.contoso.local:443", "Failed", "10004", "dns: no such host => the name does not resolve from this machine's DNS servers"},
+			{"Machine", "TLS 1.2 enabled", "", "Warning", "0", ""},
+		},
+		Footer: []string{"", "What to do:", "  Failed Exchange / Exchange EWS (exch01.contoso.local): check that this machine's DNS servers resolve internal names, e.g. with nslookup exch01.contoso.local", "1 passed, 1 failed, 1 warning, 0 skipped in 10.0 s"},
+	}
+}
+
+func TestTableFitsEveryWidth(t *testing.T) {
+	for w := 20; w <= 200; w++ {
+		for _, wide := range []bool{false, true} {
+			var b bytes.Buffer
+			require.NoError(t, WriteTableLayout(&b, sampleTable(), Layout{Width: w, Wide: wide, Color: true}))
+			got, line := maxLineWidth(b.String())
+			assert.LessOrEqual(t, got, w, "width %d wide=%v: %q", w, wide, line)
+		}
+	}
+}
+
+func TestTableFitsRandomTables(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	words := []string{"a", "exch01.contoso.local", "https://6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7.resource.mailboxmigration.his.msappproxy.net:443/", "Default group for Exchange Online", "{\"k\":\"v\",\"x\":[1,2]}", "é漢字", "Passed", "", "x y z"}
+	for n := 0; n < 300; n++ {
+		cols := 1 + r.IntN(7)
+		td := TableData{}
+		for c := 0; c < cols; c++ {
+			td.Columns = append(td.Columns, Column{Header: strings.Repeat("H", 1+r.IntN(14)), Priority: r.IntN(3), Wrap: r.IntN(2) == 0, URL: r.IntN(2) == 0, Min: r.IntN(30)})
+		}
+		for row := 0; row < 1+r.IntN(4); row++ {
+			var cells []string
+			for c := 0; c < cols; c++ {
+				cells = append(cells, words[r.IntN(len(words))]+words[r.IntN(len(words))])
+			}
+			td.Rows = append(td.Rows, cells)
+		}
+		w := 10 + r.IntN(150)
+		var b bytes.Buffer
+		require.NoError(t, WriteTableLayout(&b, td, Layout{Width: w, Wide: r.IntN(2) == 0}))
+		got, line := maxLineWidth(b.String())
+		require.LessOrEqual(t, got, w, "table %d width %d: %q\n%s", n, w, line, b.String())
+	}
+}
+
+func TestTableLayouts(t *testing.T) {
+	var b bytes.Buffer
+	require.NoError(t, WriteTableLayout(&b, sampleTable(), Layout{}))
+	assert.Contains(t, b.String(), "TIME (ms)", "headers are printed as given")
+	assert.Contains(t, b.String(), "issued by DigiCert Global G2 TLS RSA SHA256 2020 CA1", "pipes get full values")
+	assert.NotContains(t, b.String(), "\x1b[")
+
+	b.Reset()
+	require.NoError(t, WriteTableLayout(&b, sampleTable(), Layout{Width: 80}))
+	out := b.String()
+	assert.NotContains(t, strings.Split(out, "\n")[1], "TIME", "the least important column goes first")
+	assert.Contains(t, out, "(not shown: TIME (ms); -o wide shows every column)")
+	assert.NotContains(t, out, "\x1b[", "no colour unless asked")
+
+	b.Reset()
+	require.NoError(t, WriteTableLayout(&b, sampleTable(), Layout{Width: 120, Color: true}))
+	assert.Contains(t, b.String(), "\x1b[31mFailed\x1b[0m")
+	assert.Contains(t, b.String(), "\x1b[32mPassed\x1b[0m")
+	assert.Contains(t, b.String(), "\x1b[33mWarning\x1b[0m")
+
+	b.Reset()
+	require.NoError(t, WriteTableLayout(&b, sampleTable(), Layout{Width: 80, Wide: true}))
+	assert.Contains(t, b.String(), "TIME", "wide keeps every column")
+	assert.NotContains(t, b.String(), "not shown")
+
+	b.Reset()
+	require.NoError(t, WriteTableLayout(&b, sampleTable(), Layout{Width: 40}))
+	assert.NotContains(t, b.String(), "│", "too narrow for the table: a list")
+	assert.Contains(t, b.String(), "STATUS")
+	assert.Contains(t, b.String(), "Failed")
+}
+
+func TestWrapAndShorten(t *testing.T) {
+	assert.Equal(t, "exch01.contoso.local", shorten("https://exch01.contoso.local/", 20, true))
+	assert.Equal(t, "exch01.contos…", shorten("https://exch01.contoso.local/", 14, true))
+	assert.Equal(t, "Default gro…", shorten("Default group for Exchange Online", 12, false))
+	assert.Equal(t, []string{"a b", "cd"}, wrap("a b cd", 4))
+	assert.Equal(t, []string{"https://", "host/x"}, wrap("https://host/x", 8))
+	assert.Equal(t, []string{"abcd", "ef"}, wrap("abcdef", 4))
+}
+
+func TestParseFormatWide(t *testing.T) {
+	f, err := ParseFormat("WIDE")
+	require.NoError(t, err)
+	assert.Equal(t, Wide, f)
+}
