@@ -115,7 +115,8 @@ func TestWrapAndShorten(t *testing.T) {
 	assert.Equal(t, "exch01.contos…", shorten("https://exch01.contoso.local/", 14, true))
 	assert.Equal(t, "Default gro…", shorten("Default group for Exchange Online", 12, false))
 	assert.Equal(t, []string{"a b", "cd"}, wrap("a b cd", 4))
-	assert.Equal(t, []string{"https://", "host/x"}, wrap("https://host/x", 8))
+	assert.Equal(t, []string{"https://", "host/x"}, wrap("https://host/x", 8), "cut where it must")
+	assert.Equal(t, []string{"see", "https://host/", "path"}, wrap("see https://host/path", 14), "never between the slashes of https://")
 	assert.Equal(t, []string{"abcd", "ef"}, wrap("abcdef", 4))
 }
 
