@@ -21,6 +21,7 @@
         'Update-HybridApplication',
         'Remove-HybridApplication',
         'Test-HybridConnectivity',
+        'Test-HybridAgent',
         'Connect-HybridManagement',
         'Disconnect-HybridManagement'
     )

@@ -56,6 +56,7 @@ Command,Parameter,Flag,Kind
 connect,Force,--force,switch
 connect,Status,--status,switch
 get-hybridagent,ConnectorGroup,--connector-group,string
+get-hybridagent,MinActive,--min-active,int
 get-hybridapplication,AppId,--app-id,string
 new-hybridapplication,TargetUri,--target-uri,string
 new-hybridapplication,AppId,--app-id,string
@@ -80,6 +81,15 @@ test-hybridconnectivity,EndpointsFile,--endpoints-file,path
 test-hybridconnectivity,LegacyList,--legacy-list,switch
 test-hybridconnectivity,Strict,--strict,switch
 test-hybridconnectivity,MaxDurationSec,--max-duration,seconds
+test-hybridconnectivity,AsReport,--output,string
+test-hybridagent,AppId,--app-id,string
+test-hybridagent,ExchangeServer,--exchange-server,string[]
+test-hybridagent,IisConfig,--iis-config,string[]
+test-hybridagent,TimeoutSec,--timeout,seconds
+test-hybridagent,Parallel,--parallel,int
+test-hybridagent,MaxDurationSec,--max-duration,seconds
+test-hybridagent,Strict,--strict,switch
+test-hybridagent,AsReport,--output,string
 '@ | ConvertFrom-Csv
 
 # Exit code -> ErrorCategory (docs/exit-codes.md). Exit code 3 becomes
@@ -575,8 +585,13 @@ function Invoke-HybridMgmt {
 
     $arguments = New-Object System.Collections.Generic.List[string]
     $arguments.Add($Command)
-    $arguments.Add('--output')
-    $arguments.Add('json')
+    # -AsReport (mapped to --output below) asks for a Markdown or HTML
+    # report: the text is returned as one string instead of objects.
+    $asReport = $Parameters.ContainsKey('AsReport')
+    if (-not $asReport) {
+        $arguments.Add('--output')
+        $arguments.Add('json')
+    }
     $stdinSecret = $null
     $secretParameter = $null
     foreach ($name in @($Parameters.Keys)) {
@@ -681,6 +696,16 @@ function Invoke-HybridMgmt {
         $stdinSecret = $null
     }
     $global:LASTEXITCODE = $result.ExitCode
+
+    if ($asReport) {
+        if (($result.ExitCode -eq 0 -or $result.ExitCode -eq 5) -and $result.Stdout.Length -gt 0) {
+            $result.Stdout
+        }
+        if ($result.ExitCode -ne 0) {
+            Write-HybridError -Caller $Caller -ErrorRecord (New-HybridErrorRecord -ExitCode $result.ExitCode -Command $Command -Message $result.ErrorMessage -TargetObject $TargetObject)
+        }
+        return
+    }
 
     $objects = @()
     if (($result.ExitCode -eq 0 -or $result.ExitCode -eq 5) -and $result.Stdout.Trim().Length -gt 0) {
@@ -874,6 +899,10 @@ function Get-HybridAgent {
     .PARAMETER ConnectorGroup
     Only agents in the connector group with this name.
 
+    .PARAMETER MinActive
+    Health gate: after returning the agents, write a ConnectionError when the -ConnectorGroup
+    (else any group that has agents) has fewer than this many active agents (exit code 5).
+
     .PARAMETER TenantId
     Tenant GUID or verified domain (default: the UPN's domain).
 
@@ -935,6 +964,9 @@ function Get-HybridAgent {
         [string] $UserPrincipalName,
 
         [string] $ConnectorGroup,
+
+        [ValidateRange(1, 1000)]
+        [int] $MinActive,
 
         [string] $TenantId,
         [string] $ClientId,
@@ -1447,6 +1479,10 @@ function Test-HybridConnectivity {
     .PARAMETER MaxDurationSec
     Stop all checks after this many seconds.
 
+    .PARAMETER AsReport
+    Return a report for the network team as one string instead of objects: Markdown or Html
+    (run metadata, verdict, most likely cause, firewall request, every result).
+
     .EXAMPLE
     Test-HybridConnectivity -testO365Endpoints
 
@@ -1459,6 +1495,11 @@ function Test-HybridConnectivity {
     Get-ExchangeServer | Test-HybridConnectivity -TestO365Endpoints -ErrorAction SilentlyContinue -ErrorVariable failed
 
     Tests every Exchange server from the Exchange Management Shell; $failed holds the error when a check failed.
+
+    .EXAMPLE
+    Test-HybridConnectivity -AsReport Html | Set-Content -Encoding UTF8 connectivity.html
+
+    Writes one self-contained HTML file to attach to a firewall ticket.
 
     .INPUTS
     Objects with an Fqdn or ExchangeServer property, such as Exchange servers.
@@ -1495,7 +1536,10 @@ function Test-HybridConnectivity {
         [switch] $Strict,
 
         [ValidateRange(1, 86400)]
-        [int] $MaxDurationSec
+        [int] $MaxDurationSec,
+
+        [ValidateSet('Markdown', 'Html')]
+        [string] $AsReport
     )
     begin {
         Import-HybridCallerPreference -Cmdlet $PSCmdlet
@@ -1520,6 +1564,129 @@ function Test-HybridConnectivity {
             $parameters['ExchangeServer'] = $servers.ToArray()
         }
         Invoke-HybridMgmt -Command 'test-hybridconnectivity' -Caller $PSCmdlet -Parameters $parameters -TypeName 'HybridManagement.ConnectivityResult'
+    }
+}
+
+function Test-HybridAgent {
+    <#
+    .SYNOPSIS
+    Walks the hybrid route hop by hop and names the hop that is broken.
+
+    .DESCRIPTION
+    Runs `hybridmgmt test-hybridagent` and returns one HybridManagement.ConnectivityResult per
+    check, in route order: Hybrid application, Connector group, Agents, Published route, Agent to
+    Exchange, Exchange server (Extended Protection, from -IisConfig) and This machine. Every result
+    has a cause code when it did not pass. When a hop failed (or warned, with -Strict) every result
+    is returned first, then a ConnectionError whose message is the verdict.
+    Connector APIs are delegated-only: sign in as a user (cached by Connect-HybridManagement).
+
+    .PARAMETER AppId
+    The hybrid application: its GUID or its route (default: the tenant's only hybrid application).
+
+    .PARAMETER ExchangeServer
+    Exchange servers or load balancers the agent targets (default: the application's internalUrl host).
+
+    .PARAMETER IisConfig
+    Copies (or UNC paths) of Exchange servers' applicationHost.config, to check Extended Protection
+    on the front-end EWS. Give full paths.
+
+    .PARAMETER TimeoutSec
+    Timeout of each network check, in seconds.
+
+    .PARAMETER Parallel
+    How many network checks run at once.
+
+    .PARAMETER MaxDurationSec
+    Stop all network checks after this many seconds.
+
+    .PARAMETER Strict
+    Treat warnings (one active agent, certificates about to expire) as failures.
+
+    .PARAMETER AsReport
+    Return a Markdown or Html report as one string instead of objects.
+
+    .PARAMETER Credential
+    Username and password (no MFA). The password reaches hybridmgmt on standard input only.
+
+    .PARAMETER UserPrincipalName
+    Admin UPN for an interactive, MFA-capable sign-in.
+
+    .PARAMETER TenantId
+    Tenant GUID or verified domain (default: the UPN's domain).
+
+    .PARAMETER ClientId
+    Application (client) id of your own app registration (default: Microsoft Graph Command Line Tools).
+
+    .PARAMETER Cloud
+    Global, USGov, USGovDoD or China.
+
+    .PARAMETER DeviceCode
+    Sign in with a device code shown in the console.
+
+    .PARAMETER Proxy
+    Outbound proxy URL for Graph, sign-in and the route checks.
+
+    .PARAMETER AuthorityHost
+    Override the sign-in host (https://host[:port]).
+
+    .PARAMETER GraphEndpoint
+    Override the Microsoft Graph host (https://host[:port]).
+
+    .EXAMPLE
+    Test-HybridAgent -UserPrincipalName admin@contoso.com
+
+    Walks the route of the tenant's hybrid application from this agent machine.
+
+    .EXAMPLE
+    Test-HybridAgent -IisConfig '\\exch01\c$\Windows\System32\inetsrv\config\applicationHost.config' | Where-Object status -ne 'Passed'
+
+    Also checks Extended Protection on exch01's front-end EWS and shows what did not pass.
+
+    .EXAMPLE
+    Test-HybridAgent -AsReport Html | Set-Content -Encoding UTF8 hybrid-route.html
+
+    .OUTPUTS
+    HybridManagement.ConnectivityResult
+    #>
+    [CmdletBinding()]
+    [OutputType('HybridManagement.ConnectivityResult')]
+    param(
+        [string] $AppId,
+
+        [string[]] $ExchangeServer,
+
+        [string[]] $IisConfig,
+
+        [ValidateRange(1, 3600)]
+        [int] $TimeoutSec,
+
+        [ValidateRange(1, 256)]
+        [int] $Parallel,
+
+        [ValidateRange(1, 86400)]
+        [int] $MaxDurationSec,
+
+        [switch] $Strict,
+
+        [ValidateSet('Markdown', 'Html')]
+        [string] $AsReport,
+
+        [System.Management.Automation.PSCredential] $Credential,
+        [string] $UserPrincipalName,
+        [string] $TenantId,
+        [string] $ClientId,
+        [ValidateSet('Global', 'USGov', 'USGovDoD', 'China')]
+        [string] $Cloud,
+        [switch] $DeviceCode,
+        [string] $Proxy,
+        [string] $AuthorityHost,
+        [string] $GraphEndpoint
+    )
+    begin {
+        Import-HybridCallerPreference -Cmdlet $PSCmdlet
+    }
+    end {
+        Invoke-HybridMgmt -Command 'test-hybridagent' -Caller $PSCmdlet -Parameters $PSBoundParameters -TypeName 'HybridManagement.ConnectivityResult'
     }
 }
 
@@ -1686,6 +1853,7 @@ Export-ModuleMember -Function @(
     'Update-HybridApplication',
     'Remove-HybridApplication',
     'Test-HybridConnectivity',
+    'Test-HybridAgent',
     'Connect-HybridManagement',
     'Disconnect-HybridManagement'
 )

@@ -41,6 +41,10 @@ run get-hybridagent
 run get-hybridagent -o json --connector-group "Default group for Exchange Online"
 run get-hybridapplication
 
+say "Health gate for monitoring: exit 5 when a group has fewer active agents than --min-active"
+run get-hybridagent --connector-group "Default group for Exchange Online" --min-active 2
+expect 5 get-hybridagent --min-active 1
+
 say "Retarget the hybrid route to a load balancer: first a dry run, then for real"
 run update-hybridapplication --app-id "$app" --target-uri https://mail-lb.contoso.com --dry-run
 run update-hybridapplication --app-id "$app" --target-uri mail-lb.contoso.com -o json

@@ -29,6 +29,7 @@ targets="
 ./pkg/output FuzzEscapeTerminal
 ./pkg/output FuzzTableFits
 ./pkg/connectivity FuzzParseEndpointsFile
+./pkg/iisconfig FuzzParse
 ./pkg/appproxy FuzzDecodeGraph
 ./pkg/appproxy FuzzClientResponses
 "

@@ -95,6 +95,9 @@ func TestServerTextIsEscapedOnStderrAndInTables(t *testing.T) {
 		home := t.TempDir()
 		cmd.Env = []string{
 			"HYBRIDMGMT_TEST_MAIN=1",
+			// Under go test -cover the child would warn on stderr that
+			// it has nowhere to write its coverage.
+			"GOCOVERDIR=" + t.TempDir(),
 			"PATH=" + os.Getenv("PATH"),
 			"HOME=" + home,
 			"SSL_CERT_FILE=" + roots,

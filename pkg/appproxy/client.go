@@ -345,7 +345,10 @@ func (c *Client) attempt(ctx context.Context, r request, payload []byte, out any
 	errBody, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBytes))
 	ge := decodeError(r.op, resp.StatusCode, resp.Header, errBody)
 	ge.ClientRequestID = clientRequestID
-	if c.replicating(r.target) && (resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusInternalServerError) {
+	// Application_NotFound is the publishing path's "not published", a
+	// real answer about an object that exists: not replication.
+	if c.replicating(r.target) && !strings.EqualFold(ge.Code, "Application_NotFound") &&
+		(resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusInternalServerError) {
 		// A just-created object is not everywhere yet (R8): the create
 		// answered, so the object exists; wait and ask again.
 		c.logf("%s: %d on an object created %s ago; waiting for directory replication", r.op, resp.StatusCode, c.opts.Now().Sub(c.createdAt).Round(time.Second))

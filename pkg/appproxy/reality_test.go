@@ -240,3 +240,17 @@ func TestErrorsCarryDetailCodeAndBothRequestIDs(t *testing.T) {
 	assert.Contains(t, err.Error(), "Application Administrator", "and the role")
 	assert.Equal(t, exitcode.Auth, exitcode.Of(err))
 }
+
+// "Not published" on a just-created app is an answer, not replication.
+func TestNewObjectNotPublishedIsNotWaitedFor(t *testing.T) {
+	h := newHarness(t, 30*time.Second)
+	h.reg.Register("create", instantiatePath(), httpstub.JSON(201, `{"application":{"id":"o9","appId":"`+tGUID+`"}}`))
+	h.reg.Register("publishing", byObjectSelect("o9", publishingSelect), httpstub.JSON(200, `{"id":"o9"}`))
+	h.reg.Register("path", httpstub.REST("GET", "/beta/applications/o9/onPremisesPublishing"),
+		httpstub.GraphError(404, "Application_NotFound", "not published"))
+	app, err := h.client.Instantiate(context.Background(), "n")
+	require.NoError(t, err)
+	require.NoError(t, h.client.ReadPublishing(context.Background(), app))
+	assert.False(t, app.Published())
+	assert.Empty(t, h.waits)
+}

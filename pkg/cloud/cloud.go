@@ -23,9 +23,29 @@ type Cloud struct {
 	// derived from each cloud's App Proxy domain (see docs/graph.md).
 	HybridRouteSuffix string
 	// ModernHybridSupported is false where Microsoft does not support the
-	// Hybrid Agent (connectivity adds a warning).
+	// Hybrid Agent (GCC High, DoD, 21Vianet): connectivity adds a warning
+	// and the write commands refuse without --force (R12).
 	ModernHybridSupported bool
+	// Catalogue selects the connectivity endpoint list documented for the
+	// cloud.
+	Catalogue Catalogue
+	// PublicRoots says the cloud's Microsoft endpoints (the published
+	// route included) chain to Microsoft's public roots; 21Vianet's do not.
+	PublicRoots bool
+	// OwnClientAdvised says Microsoft's own samples pass their own client
+	// id here: the default public client may not exist in the cloud (R12).
+	OwnClientAdvised bool
 }
+
+// Catalogue names a connectivity endpoint list.
+type Catalogue string
+
+// The endpoint lists Microsoft documents, one per cloud family.
+const (
+	CatalogueGlobal Catalogue = "global"
+	CatalogueUSGov  Catalogue = "usgov"
+	CatalogueChina  Catalogue = "china"
+)
 
 // GraphBeta returns the Graph beta root for this cloud or an override.
 func (c Cloud) GraphBeta() string { return strings.TrimRight(c.GraphRoot, "/") + "/beta" }
@@ -38,6 +58,8 @@ var clouds = map[string]Cloud{
 		CustomAppTemplateID:   "8adf8e6e-67b2-4cf2-a259-e3dc5476c621",
 		HybridRouteSuffix:     "resource.mailboxmigration.his.msappproxy.net",
 		ModernHybridSupported: true,
+		Catalogue:             CatalogueGlobal,
+		PublicRoots:           true,
 	},
 	"usgov": {
 		Name:                "USGov",
@@ -45,6 +67,8 @@ var clouds = map[string]Cloud{
 		AuthorityHost:       "https://login.microsoftonline.us",
 		CustomAppTemplateID: "4602d0b4-76bb-404b-bca9-2652e1a39c6d",
 		HybridRouteSuffix:   "resource.mailboxmigration.his.msappproxy.us",
+		Catalogue:           CatalogueUSGov,
+		PublicRoots:         true,
 	},
 	"usgovdod": {
 		Name:                "USGovDoD",
@@ -52,6 +76,8 @@ var clouds = map[string]Cloud{
 		AuthorityHost:       "https://login.microsoftonline.us",
 		CustomAppTemplateID: "4602d0b4-76bb-404b-bca9-2652e1a39c6d",
 		HybridRouteSuffix:   "resource.mailboxmigration.his.msappproxy.us",
+		Catalogue:           CatalogueUSGov,
+		PublicRoots:         true,
 	},
 	"china": {
 		Name:      "China",
@@ -61,6 +87,8 @@ var clouds = map[string]Cloud{
 		AuthorityHost:       "https://login.partner.microsoftonline.cn",
 		CustomAppTemplateID: "5a532e38-1581-4918-9658-008dc27c1d68",
 		HybridRouteSuffix:   "resource.mailboxmigration.his.msappproxy.cn",
+		Catalogue:           CatalogueChina,
+		OwnClientAdvised:    true,
 	},
 }
 

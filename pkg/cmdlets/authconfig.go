@@ -117,7 +117,7 @@ func (f *Factory) buildAuthConfig() (*auth.Config, error) {
 		}
 	}
 
-	if s.Cloud.Name == "China" && !s.ClientIDSet && cfg.ClientID == DefaultClientID {
+	if s.Cloud.OwnClientAdvised && !s.ClientIDSet && cfg.ClientID == DefaultClientID {
 		// R12: Microsoft's own China App Proxy sample passes its own client.
 		fmt.Fprintln(f.IO.ErrOut, "warning: the default client (Microsoft Graph Command Line Tools) may not exist in the China cloud; if sign-in fails with AADSTS700016, register an app there and pass --client-id")
 	}

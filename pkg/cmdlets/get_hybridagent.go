@@ -2,6 +2,7 @@ package cmdlets
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"strings"
 
@@ -23,6 +24,9 @@ type GetHybridAgentOptions struct {
 	Output  func() (output.Format, error)
 
 	ConnectorGroup string
+	// MinActive, when > 0, is the health gate: exit 5 when a selected
+	// group has fewer active agents.
+	MinActive int
 }
 
 // AgentView is one agent (connector) as printed.
@@ -51,11 +55,18 @@ func NewCmdGetHybridAgent(f *Factory, runF func(*GetHybridAgentOptions) error) *
 			Graph allows connector listing only to a signed-in user with the
 			Application Administrator or Global Administrator role: app-only
 			credentials fail with exit code 3.
+
+			--min-active N is a health gate for monitoring: after printing the
+			list, exit 5 when the --connector-group (else any group that has
+			agents) has fewer than N active agents. In table mode stderr then
+			ends with one line per group, e.g.
+			"Default group for Exchange Online: 2 of 3 active".
 		`),
 		Example: heredoc.Doc(`
 			hybridmgmt get-hybridagent --user-principal-name admin@contoso.com
 			hybridmgmt get-hybridagent -o json --connector-group "Default group for Exchange Online"
 			echo "$PW" | hybridmgmt get-hybridagent --username admin@contoso.com --password-stdin
+			hybridmgmt get-hybridagent --min-active 2 -o json   # monitoring: exit 5 below two active agents
 		`),
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -63,6 +74,9 @@ func NewCmdGetHybridAgent(f *Factory, runF func(*GetHybridAgentOptions) error) *
 				if _, err := validate.Name("--connector-group", opts.ConnectorGroup); err != nil {
 					return err
 				}
+			}
+			if opts.MinActive < 0 || opts.MinActive > 1000 {
+				return exitcode.Usagef("--min-active %d must be between 1 and 1000", opts.MinActive)
 			}
 			if err := f.requireSignInConfig(); err != nil {
 				return err
@@ -75,6 +89,7 @@ func NewCmdGetHybridAgent(f *Factory, runF func(*GetHybridAgentOptions) error) *
 		},
 	}
 	cmd.Flags().StringVar(&opts.ConnectorGroup, "connector-group", "", "only agents in the connector group with this name")
+	cmd.Flags().IntVar(&opts.MinActive, "min-active", 0, "exit 5 when a selected connector group has fewer active agents than this (health gate)")
 	return cmd
 }
 
@@ -95,12 +110,16 @@ func getHybridAgentRun(opts *GetHybridAgentOptions) error {
 		return err
 	}
 	var agents []AgentView
+	var selected []appproxy.ConnectorGroup
 	found := false
 	for _, g := range groups {
 		if opts.ConnectorGroup != "" && !strings.EqualFold(g.Name, opts.ConnectorGroup) {
 			continue
 		}
 		found = true
+		if opts.ConnectorGroup != "" || len(g.Members) > 0 {
+			selected = append(selected, g)
+		}
 		for _, m := range g.Members {
 			agents = append(agents, AgentView{
 				ID: m.ID, MachineName: m.MachineName, ExternalIP: m.ExternalIP, Status: m.Status,
@@ -117,7 +136,7 @@ func getHybridAgentRun(opts *GetHybridAgentOptions) error {
 		}
 		return strings.ToLower(agents[i].MachineName) < strings.ToLower(agents[j].MachineName)
 	})
-	return output.Print(opts.IO.Out, format, agents, func() output.TableData {
+	err = output.Print(opts.IO.Out, format, agents, func() output.TableData {
 		// On a narrow terminal the id goes first (get-hybridagent -o json
 		// or -o wide has it), then the IP, the version, the group.
 		t := output.TableData{Columns: []output.Column{
@@ -136,4 +155,53 @@ func getHybridAgentRun(opts *GetHybridAgentOptions) error {
 		}
 		return t
 	})
+	if err != nil || opts.MinActive == 0 {
+		return err
+	}
+	return healthGate(opts, format, selected)
+}
+
+// healthGate checks --min-active after the list is printed, so the
+// evidence is on stdout even when the gate fails.
+func healthGate(opts *GetHybridAgentOptions, format output.Format, groups []appproxy.ConnectorGroup) error {
+	sort.SliceStable(groups, func(i, j int) bool { return groups[i].Name < groups[j].Name })
+	var short, lines []string
+	for _, g := range groups {
+		active := ActiveAgents(g)
+		lines = append(lines, fmt.Sprintf("%s: %d of %d active", output.EscapeTerminal(g.Name), active, len(g.Members)))
+		if active < opts.MinActive {
+			short = append(short, fmt.Sprintf("%q has %d of %d active", g.Name, active, len(g.Members)))
+		}
+	}
+	if len(groups) == 0 {
+		short = append(short, "no connector group has agents")
+	}
+	var err error
+	if len(short) > 0 {
+		err = exitcode.Wrap(exitcode.ErrChecksFailed, fmt.Errorf("fewer than %d active agents (--min-active): %s", opts.MinActive, strings.Join(short, "; ")))
+	}
+	if format != output.Table {
+		// JSON callers (the PowerShell module) read the error line.
+		return err
+	}
+	// Table mode: stderr ends with one line per group (the contract), so
+	// the failure is said first and main adds nothing after the lines.
+	if err != nil {
+		fmt.Fprintln(opts.IO.ErrOut, "hybridmgmt: "+output.EscapeTerminal(err.Error()))
+	}
+	for _, l := range lines {
+		fmt.Fprintln(opts.IO.ErrOut, l)
+	}
+	return exitcode.Reported(err)
+}
+
+// ActiveAgents counts the group's agents whose status is active.
+func ActiveAgents(g appproxy.ConnectorGroup) int {
+	n := 0
+	for _, m := range g.Members {
+		if strings.EqualFold(m.Status, "active") {
+			n++
+		}
+	}
+	return n
 }

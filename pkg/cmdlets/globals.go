@@ -48,7 +48,7 @@ type GlobalOptions struct {
 
 func addGlobalFlags(cmd *cobra.Command, g *GlobalOptions) {
 	fl := cmd.PersistentFlags()
-	fl.StringVarP(&g.Output, "output", "o", "table", "output format: table (fitted to the terminal), wide (every column) or json")
+	fl.StringVarP(&g.Output, "output", "o", "table", "output format: table (fitted to the terminal), wide (every column) or json; the test commands also write markdown or html reports")
 	fl.StringVar(&g.TenantID, "tenant-id", "", "tenant id or verified domain (env HYBRIDMGMT_TENANT_ID or AZURE_TENANT_ID; default for user sign-in: the UPN's domain)")
 	fl.StringVar(&g.ClientID, "client-id", "", "application (client) id (env AZURE_CLIENT_ID; default: Microsoft Graph Command Line Tools "+DefaultClientID+")")
 	fl.StringVar(&g.UserPrincipalName, "user-principal-name", "", "admin UPN for interactive (MFA-capable) sign-in")

@@ -502,3 +502,32 @@ func TestNewWithAppIDMergesURIs(t *testing.T) {
 	}
 	assert.JSONEq(t, `{"web":{"redirectUris":["https://app.contoso.com/signin","`+hybridExt+`"],"homePageUrl":"https://app.contoso.com/"}}`, webBody)
 }
+
+func TestGetHybridAgentMinActive(t *testing.T) {
+	e := newTestEnv(t)
+	e.reg.Register("groups", httpstub.REST("GET", groupsPath), httpstub.JSON(200, groupsJSON))
+	r := e.run("get-hybridagent", "--min-active", "2")
+	assert.Equal(t, 5, r.code, "the Default group has 0 of 1 active")
+	assert.Contains(t, r.stdout, "EXCH-AGENT01.contoso.local", "the list is printed first")
+	assert.Equal(t, `hybridmgmt: fewer than 2 active agents (--min-active): "Default" has 0 of 1 active`+"\n"+
+		"Default: 0 of 1 active\nDefault group for Exchange Online: 2 of 2 active\n", r.stderr, "stderr ends with one line per group")
+
+	e = newTestEnv(t)
+	e.reg.Register("groups", httpstub.REST("GET", groupsPath), httpstub.JSON(200, groupsJSON))
+	r = e.run("get-hybridagent", "--min-active", "2", "--connector-group", "Default group for Exchange Online")
+	assert.Equal(t, 0, r.code, r.stderr)
+	assert.Equal(t, "Default group for Exchange Online: 2 of 2 active\n", r.stderr)
+
+	e = newTestEnv(t)
+	e.reg.Register("groups", httpstub.REST("GET", groupsPath), httpstub.JSON(200, groupsJSON))
+	r = e.run("get-hybridagent", "--min-active", "3", "--connector-group", "Default group for Exchange Online", "-o", "json")
+	assert.Equal(t, 5, r.code)
+	var agents []AgentView
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &agents), "JSON stays one array")
+	assert.Len(t, agents, 2)
+	assert.True(t, strings.HasPrefix(r.stderr, "hybridmgmt: fewer than 3"), "no summary lines in JSON mode: %q", r.stderr)
+
+	e = newTestEnv(t)
+	r = e.run("get-hybridagent", "--min-active", "-1")
+	assert.Equal(t, 2, r.code)
+}

@@ -3,6 +3,7 @@ package cmdlets
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -62,6 +63,7 @@ func (e *testEnv) run(args ...string) result {
 	f.IO = ios
 	f.Getenv = func(k string) string { return e.env[k] }
 	f.System = nil
+	clock := &fakeClock{t: time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)}
 	f.AppProxy = func() (appproxy.API, error) {
 		e.clients++
 		s, err := f.Settings()
@@ -72,14 +74,17 @@ func (e *testEnv) run(args ...string) result {
 		return appproxy.New(appproxy.Options{
 			BaseURL: srv.URL + "/beta", HTTPClient: srv.Client(),
 			Tokens: fakeTokens{appOnly: e.appOnly}, Cloud: gc, RetryBudget: time.Second,
-			Sleep: func(context.Context, time.Duration) error { return nil },
+			// A clock that moves only when the client waits: the budget is
+			// spent by the waits alone, never by a loaded machine.
+			Now:   clock.now,
+			Sleep: clock.sleep,
 		}), nil
 	}
 	f.Tokens = func() (auth.TokenSource, error) { return fakeTokens{appOnly: e.appOnly}, nil }
 	root := NewRootCmd(f)
 	root.SetArgs(args)
 	err := root.ExecuteContext(context.Background())
-	if err != nil {
+	if err != nil && !exitcode.IsReported(err) {
 		errOut.WriteString("hybridmgmt: " + err.Error() + "\n")
 	}
 	return result{code: exitcode.Of(err), stdout: out.String(), stderr: errOut.String()}
@@ -92,4 +97,23 @@ func contains(haystack string, needles ...string) bool {
 		}
 	}
 	return true
+}
+
+// fakeClock is a clock the client's waits advance.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) sleep(ctx context.Context, d time.Duration) error {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+	return ctx.Err()
 }

@@ -47,6 +47,7 @@ var psmOutputTypes = map[string]struct {
 	"new-hybridapplication":    {"HybridManagement.Application", reflect.TypeOf(cmdlets.ApplicationView{})},
 	"update-hybridapplication": {"HybridManagement.Application", reflect.TypeOf(cmdlets.ApplicationView{})},
 	"test-hybridconnectivity":  {"HybridManagement.ConnectivityResult", reflect.TypeOf(connectivity.Result{})},
+	"test-hybridagent":         {"HybridManagement.ConnectivityResult", reflect.TypeOf(connectivity.Result{})},
 	"connect":                  {"HybridManagement.Account", reflect.TypeOf(auth.Account{})},
 }
 
@@ -678,7 +679,7 @@ func TestPSModuleExportsAndManifest(t *testing.T) {
 		t.Errorf("FunctionsToExport %v != Export-ModuleMember %v", manifest, exported)
 	}
 	want := []string{"Connect-HybridManagement", "Disconnect-HybridManagement", "Get-HybridAgent", "Get-HybridApplication",
-		"New-HybridApplication", "Remove-HybridApplication", "Test-HybridConnectivity", "Update-HybridApplication"}
+		"New-HybridApplication", "Remove-HybridApplication", "Test-HybridAgent", "Test-HybridConnectivity", "Update-HybridApplication"}
 	if !reflect.DeepEqual(exported, want) {
 		t.Errorf("exported cmdlets %v, want exactly %v", exported, want)
 	}

@@ -8,7 +8,12 @@ package cmdlets
 
 import (
 	"github.com/spf13/cobra"
+
+	"github.com/hybridmgmt/hybridmgmt/pkg/exitcode"
 )
+
+// annotationReports marks the commands that write -o markdown and -o html.
+const annotationReports = "hybridmgmt/reports"
 
 // NewRootCmd builds the hybridmgmt command tree.
 func NewRootCmd(f *Factory) *cobra.Command {
@@ -42,8 +47,16 @@ unreachable from here or unavailable after retries, 130 interrupted (Ctrl-C).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
-			_, err := f.Settings()
-			return err
+			s, err := f.Settings()
+			if err != nil {
+				return err
+			}
+			// Checked before any request: new-hybridapplication must not
+			// create an app and only then refuse the output format.
+			if s.Output.IsReport() && cmd.Annotations[annotationReports] != "true" {
+				return exitcode.Usagef("-o %s is a report format written only by test-hybridconnectivity and test-hybridagent: use table, wide or json", s.Output)
+			}
+			return nil
 		},
 	}
 	root.SetIn(f.IO.In)
@@ -66,6 +79,7 @@ unreachable from here or unavailable after retries, 130 interrupted (Ctrl-C).`,
 		NewCmdUpdateHybridApplication(f, nil),
 		NewCmdRemoveHybridApplication(f, nil),
 		NewCmdTestHybridConnectivity(f, nil),
+		NewCmdTestHybridAgent(f, nil),
 		NewCmdConnect(f, nil),
 		NewCmdDisconnect(f, nil),
 		NewCmdVersion(f),

@@ -39,6 +39,9 @@ type TestHybridConnectivityOptions struct {
 	Context context.Context
 	Output  func() (output.Format, error)
 	Logf    func(string, ...any)
+	// Hostname names this machine in reports and in every JSON result.
+	Hostname func() (string, error)
+	Version  string
 	// Cloud and Proxy come from the global --cloud and --proxy flags (and
 	// the environment), validated by the factory.
 	Cloud cloud.Cloud
@@ -60,7 +63,8 @@ type TestHybridConnectivityOptions struct {
 
 // NewCmdTestHybridConnectivity builds test-hybridconnectivity.
 func NewCmdTestHybridConnectivity(f *Factory, runF func(*TestHybridConnectivityOptions) error) *cobra.Command {
-	opts := &TestHybridConnectivityOptions{IO: f.IO, Prober: connectivity.NewProber(), Now: f.Now, Output: f.outputFormat, Logf: f.verbosef}
+	opts := &TestHybridConnectivityOptions{IO: f.IO, Prober: connectivity.NewProber(), Now: f.Now, Output: f.outputFormat, Logf: f.verbosef,
+		Hostname: os.Hostname, Version: f.Version}
 	cmd := &cobra.Command{
 		Use:   "test-hybridconnectivity",
 		Short: "Test every endpoint the Hybrid Agent and the HCW need, plus Exchange and machine checks",
@@ -89,7 +93,8 @@ func NewCmdTestHybridConnectivity(f *Factory, runF func(*TestHybridConnectivityO
 			hybridmgmt test-hybridconnectivity --cloud USGov --timeout 5s --parallel 32
 			hybridmgmt test-hybridconnectivity --endpoints-file my-endpoints.json --strict
 		`),
-		Args: noArgs,
+		Args:        noArgs,
+		Annotations: map[string]string{annotationReports: "true"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := opts.validate(cmd); err != nil {
 				return err
@@ -99,7 +104,7 @@ func NewCmdTestHybridConnectivity(f *Factory, runF func(*TestHybridConnectivityO
 				return err
 			}
 			opts.Cloud = s.Cloud
-			if opts.LegacyList && s.Cloud.Name != "Global" {
+			if opts.LegacyList && s.Cloud.Catalogue != cloud.CatalogueGlobal {
 				return exitcode.Usagef("--legacy-list reproduces the original module's Global host set; it cannot be combined with --cloud %s", s.Cloud.Name)
 			}
 			if opts.Proxy, err = (netproxy.Resolver{Explicit: s.Proxy, Getenv: f.Getenv, System: f.System}).Resolve(); err != nil {
@@ -239,10 +244,17 @@ func testHybridConnectivityRun(opts *TestHybridConnectivityOptions) error {
 	results := opts.Prober.Run(opts.Context, plan)
 	opts.IO.Status("")
 	sum := connectivity.Summarize(results, opts.Now().Sub(start))
-	if err := output.Print(opts.IO.Out, format, results, func() output.TableData { return connectivityTable(results, sum) }); err != nil {
+	info := newRunInfo(opts.Hostname, opts.Version, opts.Cloud, opts.Proxy, start)
+	stampMachine(results, info.Machine)
+	if format.IsReport() {
+		err = writeReport(opts.IO.Out, format, reportFor("Hybrid connectivity report: "+info.Machine, info, connectivityVerdict(results), results, sum))
+	} else {
+		err = output.Print(opts.IO.Out, format, results, func() output.TableData { return connectivityTable(results, sum) })
+	}
+	if err != nil {
 		return err
 	}
-	if format == output.JSON {
+	if format != output.Table {
 		// stdout stays one JSON array; the summary is a diagnostic, not an
 		// unprefixed stderr line the PowerShell module would turn into a
 		// warning on every run.
@@ -269,6 +281,17 @@ func testHybridConnectivityRun(opts *TestHybridConnectivityOptions) error {
 	return nil
 }
 
+// connectivityVerdict is the reports' verdict line: the first Failed
+// check in result order, or that everything passed.
+func connectivityVerdict(rs []connectivity.Result) []string {
+	for _, r := range rs {
+		if r.Status == connectivity.Failed {
+			return []string{fmt.Sprintf("Verdict: %s failed: %s", r.Category, r.Error)}
+		}
+	}
+	return []string{"Verdict: every check passed"}
+}
+
 // connectivityTable groups rows by category (the category is printed on a
 // group's first row only), then lists what to do for every row that did
 // not pass, then the summary line.
@@ -282,27 +305,22 @@ func connectivityTable(rs []connectivity.Result, sum connectivity.Summary) outpu
 		{Header: "TIME (ms)", Priority: 3, Min: 4},
 		{Header: "DETAIL", Wrap: true, Min: 20},
 	}}
+	lead, h, _ := headlineLines(rs)
+	t.Lead = lead
 	prev := ""
-	var fixes []string
 	for _, r := range rs {
 		cat := r.Category
 		if cat == prev {
 			cat = ""
 		}
 		prev = r.Category
-		target := ""
-		if r.Host != "" {
-			target = fmt.Sprintf("%s:%d", r.Host, r.Port)
-		}
 		detail := r.Detail
 		if r.Error != "" {
 			detail = strings.TrimPrefix(detail+" => "+r.Error, " => ")
 		}
-		t.Rows = append(t.Rows, []string{cat, r.Name, target, string(r.Status), fmt.Sprint(r.DurationMs), detail})
-		if r.Remediation != "" && (r.Status == connectivity.Failed || r.Status == connectivity.Warning) {
-			fixes = append(fixes, fmt.Sprintf("  %s %s / %s: %s", r.Status, r.Category, r.Name, r.Remediation))
-		}
+		t.Rows = append(t.Rows, []string{cat, r.Name, target(r), string(r.Status), fmt.Sprint(r.DurationMs), detail})
 	}
+	fixes := fixLines(rs, h.Remediation)
 	if len(fixes) > 0 {
 		t.Footer = append(append(t.Footer, "", "What to do:"), fixes...)
 		t.Footer = append(t.Footer, "")

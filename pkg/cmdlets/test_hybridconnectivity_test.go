@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/hybridmgmt/hybridmgmt/pkg/connectivity"
 	"github.com/hybridmgmt/hybridmgmt/pkg/exitcode"
 	"github.com/hybridmgmt/hybridmgmt/pkg/iostreams"
+	"github.com/hybridmgmt/hybridmgmt/pkg/netproxy"
 	"github.com/hybridmgmt/hybridmgmt/pkg/output"
 )
 
@@ -174,10 +176,11 @@ func newRunOptions(t *testing.T, format output.Format, results []connectivity.Re
 	fp := &fakeProber{results: results}
 	opts := &TestHybridConnectivityOptions{
 		IO: ios, Prober: fp, Context: context.Background(),
-		Now:    func() time.Time { clock = clock.Add(1500 * time.Millisecond); return clock },
-		Output: func() (output.Format, error) { return format, nil },
-		Logf:   func(string, ...any) {},
-		Cloud:  g, Timeout: 3 * time.Second, Parallel: 7, MaxDuration: time.Minute,
+		Now:      func() time.Time { clock = clock.Add(1500 * time.Millisecond); return clock },
+		Output:   func() (output.Format, error) { return format, nil },
+		Logf:     func(string, ...any) {},
+		Hostname: func() (string, error) { return "AGENT01", nil }, Version: "1.2.3",
+		Cloud: g, Timeout: 3 * time.Second, Parallel: 7, MaxDuration: time.Minute,
 		ExchangeServers: []string{"exch01.contoso.local"},
 	}
 	return opts, fp, out, errOut
@@ -219,7 +222,7 @@ What to do:
 
 func TestConnectivityRunJSONAndExitCodes(t *testing.T) {
 	failed := append([]connectivity.Result{{Category: "A", Name: "x", Host: "h", Port: 80, Check: "http", Status: connectivity.Failed,
-		DurationMs: 3, Error: "TCP h:80: connection refused", Remediation: "Allow it."}}, cannedResults...)
+		DurationMs: 3, Error: "TCP h:80: connection refused", Remediation: "Allow it.", Cause: connectivity.CauseTCPRefused}}, cannedResults...)
 	opts, _, stdout, stderr := newRunOptions(t, output.JSON, failed)
 	var logged []string
 	opts.Logf = func(format string, args ...any) { logged = append(logged, fmt.Sprintf(format, args...)) }
@@ -231,7 +234,8 @@ func TestConnectivityRunJSONAndExitCodes(t *testing.T) {
 	require.NoError(t, json.Unmarshal(stdout.Bytes(), &got), "stdout is exactly one JSON array")
 	require.Len(t, got, 4)
 	assert.Equal(t, map[string]any{"category": "A", "name": "x", "host": "h", "port": float64(80), "check": "http", "status": "Failed",
-		"durationMs": float64(3), "detail": "", "error": "TCP h:80: connection refused", "remediation": "Allow it."}, got[0])
+		"durationMs": float64(3), "detail": "", "error": "TCP h:80: connection refused", "remediation": "Allow it.",
+		"cause": "tcp-refused", "machine": "AGENT01"}, got[0])
 	assert.Empty(t, stderr.String(), "with -o json nothing unprefixed goes to stderr")
 	assert.Contains(t, logged, "1 passed, 1 failed, 1 warning, 1 skipped in 1.5 s", "the summary is a --verbose diagnostic with -o json")
 
@@ -295,4 +299,79 @@ func TestConnectivityEndToEnd(t *testing.T) {
 
 	r = e.run("test-hybridconnectivity", "--endpoints-file", file, "--timeout", "-3s")
 	assert.Equal(t, exitcode.Usage, r.code)
+}
+
+func TestConnectivityMostLikelyCauseAndReports(t *testing.T) {
+	refused := func(name string) connectivity.Result {
+		return connectivity.Result{Category: "Agent: cloud service (HTTPS 443)", Name: name, Host: name + ".test", Port: 443, Check: "https",
+			Status: connectivity.Failed, Error: "TCP refused", Cause: connectivity.CauseTCPRefused, Remediation: "Open 443."}
+	}
+	rs := []connectivity.Result{refused("a"), refused("b"),
+		{Category: "Machine", Name: "TLS", Check: "machine", Status: connectivity.Failed, Cause: connectivity.CauseMachineConfig, Remediation: "Enable TLS 1.2."}}
+
+	opts, _, stdout, _ := newRunOptions(t, output.Table, rs)
+	require.Error(t, testHybridConnectivityRun(opts))
+	out := stdout.String()
+	assert.True(t, strings.HasPrefix(out, "Most likely cause: the connection is refused (TCP reset) (2 checks)\nWhat to do: Open 443.\n┌"), out)
+	assert.Equal(t, 1, strings.Count(out, "Open 443."), "rows do not repeat the headline's advice")
+	assert.Contains(t, out, "  Failed Machine / TLS: Enable TLS 1.2.")
+
+	for _, f := range []output.Format{output.Markdown, output.HTML} {
+		opts, _, stdout, stderr := newRunOptions(t, f, rs)
+		err := testHybridConnectivityRun(opts)
+		assert.Equal(t, exitcode.ChecksFailed, exitcode.Of(err), "reports exit like the table")
+		out := stdout.String()
+		for _, want := range []string{"Verdict: Agent: cloud service (HTTPS 443) failed: TCP refused", "AGENT01", "UTC", "1.2.3", "Global", "Most likely cause: the connection is refused (TCP reset) (2 checks)",
+			"Firewall request", "a.test", "Network Service", "learn.microsoft.com", "see Most likely cause"} {
+			assert.Contains(t, out, want, "%s report", f)
+		}
+		assert.Empty(t, stderr.String())
+	}
+}
+
+func TestReportFormatsOnlyOnTestCommands(t *testing.T) {
+	e := newTestEnv(t)
+	r := e.run("get-hybridapplication", "-o", "markdown", "--app-id", "6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7")
+	assert.Equal(t, exitcode.Usage, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "-o markdown is a report format written only by test-hybridconnectivity and test-hybridagent")
+	assert.Zero(t, e.clients, "refused before any Graph client exists")
+}
+
+func TestRunInfoNamesTheProxyAndItsSource(t *testing.T) {
+	g, _ := cloud.Lookup("Global")
+	now := time.Date(2026, 11, 30, 18, 0, 0, 0, time.FixedZone("CET", 3600))
+	proxy, err := netproxy.Resolver{Explicit: "http://user:secret@proxy.contoso.com:3128"}.Resolve()
+	require.NoError(t, err)
+	info := newRunInfo(func() (string, error) { return "", fmt.Errorf("no name") }, "", g, proxy, now)
+	assert.Equal(t, "unknown", info.Machine)
+	assert.Equal(t, "dev", info.Version)
+	assert.Equal(t, "http://user:xxxxx@proxy.contoso.com:3128 (flag)", info.Proxy, "credentials never reach a report")
+	assert.Equal(t, "2026-11-30 17:00:00 +0000 UTC", info.Time.String())
+
+	direct, err := netproxy.Resolver{}.Resolve()
+	require.NoError(t, err)
+	assert.Equal(t, "direct", newRunInfo(nil, "1", g, direct, now).Proxy)
+}
+
+func TestFirewallRequestRows(t *testing.T) {
+	fail := func(cat, host string, port int, cause connectivity.Cause, detail string) connectivity.Result {
+		return connectivity.Result{Category: cat, Name: host + cat, Host: host, Port: port, Check: "https", Status: connectivity.Failed, Cause: cause, Detail: detail}
+	}
+	rs := []connectivity.Result{
+		fail("Agent: cloud service (HTTPS 443)", "a.test", 443, connectivity.CauseProxyDenied, "via proxy http://proxy:3128 (winhttp); x"),
+		fail("Agent: cloud service (HTTPS 443)", "a.test", 443, connectivity.CauseProxyDenied, "via proxy http://proxy:3128 (winhttp); y"),
+		fail("Exchange Online (free/busy)", "outlook.test", 443, connectivity.CauseTCPTimeout, "DNS: x"),
+		fail(catAgentToExchange, "exch01", 443, connectivity.CauseTLSUntrusted, "DNS: x"),
+		fail(catAgentToExchange, "exch01", 443, connectivity.CauseTCPRefused, "DNS: x"),
+		fail(catAgents, "", 0, connectivity.CauseNoActiveAgent, ""),
+	}
+	info := runInfo{Machine: "AGENT01"}
+	rep := reportFor("t", info, nil, rs, connectivity.Summarize(rs, 0))
+	require.Len(t, rep.Firewall, 3, "one line per host, port and cause; certificates and agents are not firewall work: %+v", rep.Firewall)
+	assert.Equal(t, output.FirewallRow{Host: "a.test", Port: "443", Protocol: "TCP (HTTPS, TLS 1.2+)", Blocked: connectivity.CauseProxyDenied.Info().Words,
+		ViaProxy: "yes: http://proxy:3128 (winhttp)", Account: "Network Service on this machine (the Hybrid Agent service, mshybridsvc)",
+		Reference: "https://learn.microsoft.com/entra/identity/app-proxy/application-proxy-add-on-premises-application#allow-access-to-urls"}, rep.Firewall[0])
+	assert.Contains(t, rep.Firewall[1].Account, "Exchange servers' computer accounts")
+	assert.Equal(t, "exch01", rep.Firewall[2].Host)
+	assert.Equal(t, "no (direct)", rep.Firewall[2].ViaProxy)
 }

@@ -13,7 +13,7 @@ const (
 	catCloud        = "Cloud"
 )
 
-// Source tags refer to shared/docs/connectivity.md §10:
+// Source tags refer to the Sources section of docs/test-hybridconnectivity.md:
 // E1 = Entra "configure connectors" (current connector URL table),
 // E5 = Entra hybrid government cloud reference, E7 = connector download
 // page, Q1 = later psm1 builds seen in Q&A transcripts, M1/M2 = Microsoft

@@ -28,6 +28,7 @@ func clockSkew(endpoints []Endpoint, runs []*probeRun) Result {
 	}
 	if best == nil {
 		res.Status = Skipped
+		res.Cause = CauseNotRun
 		res.Detail = "no HTTPS endpoint answered with a Date header"
 		return res
 	}
@@ -43,6 +44,7 @@ func clockSkew(endpoints []Endpoint, runs []*probeRun) Result {
 	res.Detail = fmt.Sprintf("this machine's clock is %d s %s %s's Date header", secs, dir, best.e.Host)
 	if skew > maxSkew || skew < -maxSkew {
 		res.Status = Warning
+		res.Cause = CauseClockSkew
 		res.Error = fmt.Sprintf("clock skew of %s is more than %s", (time.Duration(secs) * time.Second).String(), maxSkew)
 		res.Remediation = "Synchronise the clock (w32tm /resync; check the domain time hierarchy): certificates and sign-in tokens fail with a skewed clock."
 		return res

@@ -6,8 +6,7 @@
 //
 // The endpoint catalogue is data (catalogue_*.go, one list per cloud, each
 // entry with its source); docs/test-hybridconnectivity.md explains every
-// check and its remediation, and the research behind it is
-// shared/docs/connectivity.md.
+// check, its remediation and the public sources behind it.
 //
 // Everything the probes touch is injected (Resolver, Dialer, root pool,
 // clock, MachineSource), so tests run against loopback listeners only.

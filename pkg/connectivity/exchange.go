@@ -108,22 +108,22 @@ func classifyWindowsAuth(o *outcome, e Endpoint, resp *http.Response) {
 			o.note("reachable, Windows auth")
 		}
 	case resp.StatusCode == http.StatusUnauthorized && hasScheme(schemes, "Basic"):
-		o.warn("only Basic authentication is offered: Exchange Online needs Windows authentication (Negotiate/NTLM) on the EWS virtual directory",
+		o.warn(CauseAuthScheme, "only Basic authentication is offered: Exchange Online needs Windows authentication (Negotiate/NTLM) on the EWS virtual directory",
 			`Enable Windows authentication: Set-WebServicesVirtualDirectory -Identity "<server>\EWS (Default Web Site)" -WindowsAuthentication $true.`)
 	case resp.StatusCode == http.StatusUnauthorized:
-		o.warn("401 without a Negotiate or NTLM challenge: something in front of Exchange answers instead of IIS",
+		o.warn(CauseAuthScheme, "401 without a Negotiate or NTLM challenge: something in front of Exchange answers instead of IIS",
 			"Check load balancers or reverse proxies between this machine and Exchange; the agent needs Windows authentication end to end.")
 	case resp.StatusCode == http.StatusNotFound || resp.StatusCode >= 500:
-		o.fail(fmt.Sprintf("%s %s answered HTTP %d", e.Host, e.path(), resp.StatusCode), "")
+		o.fail(CauseHTTPError, fmt.Sprintf("%s %s answered HTTP %d", e.Host, e.path(), resp.StatusCode), "")
 	case resp.StatusCode >= 400:
-		o.fail(fmt.Sprintf("%s %s refused the request with HTTP %d", e.Host, e.path(), resp.StatusCode),
+		o.fail(CauseHTTPError, fmt.Sprintf("%s %s refused the request with HTTP %d", e.Host, e.path(), resp.StatusCode),
 			"Check the virtual directory's SSL and IP restrictions in IIS.")
 	default:
 		what := "answered without asking for authentication"
 		if loc := resp.Header.Get("Location"); resp.StatusCode >= 300 && loc != "" {
 			what = "redirects to " + loc
 		}
-		o.warn(fmt.Sprintf("%s %s: expected a 401 Windows-auth challenge", e.path(), what),
+		o.warn(CauseAuthScheme, fmt.Sprintf("%s %s: expected a 401 Windows-auth challenge", e.path(), what),
 			"Something in front of Exchange (load balancer, reverse proxy, SSL offloading) changes the answer; MRSProxy does not support SSL offloading.")
 	}
 }

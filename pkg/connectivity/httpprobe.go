@@ -54,15 +54,15 @@ func (r *probeRun) get(ctx context.Context, conn net.Conn, scheme string, proxyF
 
 func (r *probeRun) httpFailure(ctx context.Context, err error) {
 	if isTimeout(err) {
-		r.o.fail(fmt.Sprintf("HTTP: no answer within %s", r.plan.Timeout),
+		r.o.fail(CauseHTTPTimeout, fmt.Sprintf("HTTP: no answer within %s", r.plan.Timeout),
 			"The connection works but the request gets no answer: check proxies, IPS or load balancers in the path.")
 		return
 	}
 	if ctx.Err() != nil {
-		r.o.fail("HTTP: "+netReason(ctx.Err()), "")
+		r.o.fail(CauseHTTPTimeout, "HTTP: "+netReason(ctx.Err()), "")
 		return
 	}
-	r.o.fail("HTTP: no valid answer: "+netReason(err), "Something in the path closes or corrupts HTTP to this host.")
+	r.o.fail(CauseHTTPError, "HTTP: no valid answer: "+netReason(err), "Something in the path closes or corrupts HTTP to this host.")
 }
 
 // squidCode is the first word of Squid's X-Squid-Error, e.g.
@@ -88,19 +88,19 @@ func classifyPlainHTTP(o *outcome, resp *http.Response, body []byte, viaProxy bo
 		strings.Contains(strings.ToLower(string(body)), "<html")
 	switch {
 	case resp.StatusCode == http.StatusProxyAuthRequired || code == "ERR_CACHE_ACCESS_DENIED":
-		o.fail("the proxy requires authentication (HTTP 407); the agent supports only unauthenticated outbound proxies", remedyProxyAuth)
+		o.fail(CauseProxyAuthRequired, "the proxy requires authentication (HTTP 407); the agent supports only unauthenticated outbound proxies", remedyProxyAuth)
 	case code == "ERR_ACCESS_DENIED" || code == "ERR_BLOCKED" || (resp.StatusCode == http.StatusForbidden && html && (viaProxy || resp.Header.Get("Via") != "")):
 		what := "a block page"
 		if code != "" {
 			what += " (" + code + ")"
 		}
-		o.warn(fmt.Sprintf("the proxy answered with %s instead of the host's response", what),
+		o.warn(CauseProxyDenied, fmt.Sprintf("the proxy answered with %s instead of the host's response", what),
 			"Allow plain-HTTP GET to this host on the proxy: Windows fetches CRLs and OCSP answers this way, and revocation checks fail without them.")
 	case code != "":
-		o.fail(fmt.Sprintf("the proxy could not fetch the page (HTTP %d, %s)", resp.StatusCode, code),
+		o.fail(CauseProxyUpstreamFailed, fmt.Sprintf("the proxy could not fetch the page (HTTP %d, %s)", resp.StatusCode, code),
 			"The proxy itself cannot reach this host: check the proxy's DNS and outbound firewall.")
 	case viaProxy && (resp.StatusCode == http.StatusBadGateway || resp.StatusCode == http.StatusGatewayTimeout) && html:
-		o.warn(fmt.Sprintf("HTTP %d through the proxy: the proxy may have failed to reach the host", resp.StatusCode),
+		o.warn(CauseProxyUpstreamFailed, fmt.Sprintf("HTTP %d through the proxy: the proxy may have failed to reach the host", resp.StatusCode),
 			"Check the proxy's logs for this host.")
 	}
 }

@@ -51,7 +51,7 @@ func (p *Prober) machineChecks(skip string) []Result {
 	if skip != "" {
 		out := make([]Result, len(names))
 		for i, n := range names {
-			out[i] = Result{Category: catMachine, Name: n, Check: "machine", Status: Skipped, Detail: skip}
+			out[i] = Result{Category: catMachine, Name: n, Check: "machine", Status: Skipped, Cause: CauseNotRun, Detail: skip}
 		}
 		return out
 	}
@@ -71,13 +71,13 @@ func serviceCheck(m MachineSource) Result {
 	state, installed, err := m.Service(agentService)
 	switch {
 	case err != nil:
-		o.fail("cannot query the service manager: "+err.Error(), "Run as an administrator.")
+		o.fail(CauseMachineConfig, "cannot query the service manager: "+err.Error(), "Run as an administrator.")
 	case !installed:
 		o.status = Skipped
 		o.note("not installed on this machine (the HCW installs it on the agent machine)")
 	case state != "Running":
 		o.note("installed, " + state)
-		o.fail("the Microsoft Hybrid Service is "+strings.ToLower(state), "Start it (Start-Service mshybridsvc) and check %ProgramData%\\Microsoft Hybrid Service\\Logging if it stops again.")
+		o.fail(CauseMachineConfig, "the Microsoft Hybrid Service is "+strings.ToLower(state), "Start it (Start-Service mshybridsvc) and check %ProgramData%\\Microsoft Hybrid Service\\Logging if it stops again.")
 	default:
 		o.note("installed, Running")
 	}

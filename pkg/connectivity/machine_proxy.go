@@ -23,7 +23,7 @@ func proxyCheck(m MachineSource) Result {
 	for _, f := range files {
 		data, err := m.ReadFile(f.path)
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			o.fail("cannot read "+f.path+": "+err.Error(), "Run as an administrator.")
+			o.fail(CauseMachineConfig, "cannot read "+f.path+": "+err.Error(), "Run as an administrator.")
 			return machineResult(nameProxy, o)
 		}
 		configs = append(configs, netproxy.ConfigFile{Label: f.label, Data: data})
@@ -36,14 +36,14 @@ func proxyCheck(m MachineSource) Result {
 	}
 	svc, err := netproxy.EffectiveServiceProxy(configs, winhttp)
 	if err != nil {
-		o.fail("cannot parse the proxy configuration: "+err.Error(), "Fix the XML of the agent's .exe.config or machine.config.")
+		o.fail(CauseMachineConfig, "cannot parse the proxy configuration: "+err.Error(), "Fix the XML of the agent's .exe.config or machine.config.")
 		return machineResult(nameProxy, o)
 	}
 	user := readWinINET(m)
 	o.note("Network Service: " + svc.Describe())
 	o.note("you (WinINET): " + user.Describe())
 	if serviceKey(svc) != userKey(user) {
-		o.warn("the agent (Network Service) and your browser use different proxies: a browser test proves nothing about the agent",
+		o.warn(CauseMachineConfig, "the agent (Network Service) and your browser use different proxies: a browser test proves nothing about the agent",
 			"Set the agent's proxy with ConfigureOutBoundProxy.ps1 -ProxyAddress http://proxy:port (it writes defaultProxy into the agent's .exe.config), "+
 				"or netsh winhttp set proxy, or make sure the direct path is open; then restart mshybridsvc.")
 	}

@@ -17,7 +17,7 @@ func schannelCheck(m MachineSource) Result {
 		enabled, enFound, err1 := m.RegistryDWORD(key, "Enabled")
 		dbd, dbdFound, err2 := m.RegistryDWORD(key, "DisabledByDefault")
 		if err := errors.Join(err1, err2); err != nil {
-			o.fail(fmt.Sprintf("cannot read %s: %v", key, err), "Run as an administrator.")
+			o.fail(CauseMachineConfig, fmt.Sprintf("cannot read %s: %v", key, err), "Run as an administrator.")
 			continue
 		}
 		var f []string
@@ -42,7 +42,7 @@ func schannelCheck(m MachineSource) Result {
 		o.note(role + ": " + strings.Join(f, ", "))
 	}
 	if len(bad) > 0 {
-		o.fail("TLS 1.2 is disabled in SCHANNEL: "+strings.Join(bad, ", "),
+		o.fail(CauseMachineConfig, "TLS 1.2 is disabled in SCHANNEL: "+strings.Join(bad, ", "),
 			`Set HKLM\`+strings.TrimPrefix(schannelTLS12, `HKLM\`)+`{Client,Server} Enabled=1 and DisabledByDefault=0, then reboot.`)
 	}
 	return machineResult(nameSchannel, o)
@@ -64,7 +64,7 @@ func strongCryptoCheck(m MachineSource) Result {
 			v, found, err := m.RegistryDWORD(key, name)
 			switch {
 			case err != nil:
-				o.fail(fmt.Sprintf("cannot read %s %s: %v", key, name, err), "Run as an administrator.")
+				o.fail(CauseMachineConfig, fmt.Sprintf("cannot read %s %s: %v", key, name, err), "Run as an administrator.")
 			case !found:
 				f = append(f, name+" absent")
 				absent = append(absent, view+" "+name)
@@ -79,10 +79,10 @@ func strongCryptoCheck(m MachineSource) Result {
 	}
 	fix := `Set SchUseStrongCrypto=1 and SystemDefaultTlsVersions=1 (REG_DWORD) under HKLM\SOFTWARE\Microsoft\.NETFramework\v4.0.30319 and HKLM\SOFTWARE\WOW6432Node\Microsoft\.NETFramework\v4.0.30319, then reboot.`
 	if len(zero) > 0 {
-		o.fail(".NET is told not to use strong crypto or the OS TLS defaults: "+strings.Join(zero, ", ")+" set to 0", fix)
+		o.fail(CauseMachineConfig, ".NET is told not to use strong crypto or the OS TLS defaults: "+strings.Join(zero, ", ")+" set to 0", fix)
 	}
 	if len(absent) > 0 {
-		o.warn(".NET strong crypto is not configured: "+strings.Join(absent, ", ")+" absent", fix)
+		o.warn(CauseMachineConfig, ".NET strong crypto is not configured: "+strings.Join(absent, ", ")+" absent", fix)
 	}
 	return machineResult(nameStrong, o)
 }
@@ -111,13 +111,13 @@ func netFxCheck(m MachineSource) Result {
 	rel, found, err := m.RegistryDWORD(ndpFull, "Release")
 	switch {
 	case err != nil:
-		o.fail("cannot read the .NET Framework release: "+err.Error(), "Run as an administrator.")
+		o.fail(CauseMachineConfig, "cannot read the .NET Framework release: "+err.Error(), "Run as an administrator.")
 	case !found:
-		o.fail(".NET Framework 4.x is not installed", "Install .NET Framework 4.7.2 or later (4.8 recommended).")
+		o.fail(CauseMachineConfig, ".NET Framework 4.x is not installed", "Install .NET Framework 4.7.2 or later (4.8 recommended).")
 	default:
 		o.note(fmt.Sprintf("Release %d (.NET Framework %s)", rel, netFxName(rel)))
 		if rel < release461808 {
-			o.fail(fmt.Sprintf(".NET Framework %s is older than 4.7.2", netFxName(rel)), "Install .NET Framework 4.7.2 or later (4.8 recommended), then reboot.")
+			o.fail(CauseMachineConfig, fmt.Sprintf(".NET Framework %s is older than 4.7.2", netFxName(rel)), "Install .NET Framework 4.7.2 or later (4.8 recommended), then reboot.")
 		}
 	}
 	return machineResult(nameNetFx, o)

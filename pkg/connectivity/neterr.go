@@ -69,3 +69,25 @@ func netReason(err error) string {
 func noRoute(err error) bool {
 	return isErrno(err, syscall.ENETUNREACH, wsaeNetUnreach, syscall.EADDRNOTAVAIL)
 }
+
+// dnsCause classifies a failed lookup: a definite "no such name" is a
+// different fix (the record) from a server that does not answer.
+func dnsCause(err error) Cause {
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
+		return CauseDNSNotFound
+	}
+	return CauseDNSNoAnswer
+}
+
+// tcpCause classifies a failed connect: a reset (refused) means a device
+// answers for the host, a timeout means one drops the packets.
+func tcpCause(err error) Cause {
+	switch {
+	case isErrno(err, syscall.ECONNREFUSED, wsaeConnRefused, syscall.ECONNRESET, wsaeConnReset):
+		return CauseTCPRefused
+	case isTimeout(err):
+		return CauseTCPTimeout
+	}
+	return CauseTCPUnreachable
+}

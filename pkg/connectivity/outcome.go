@@ -13,6 +13,8 @@ type outcome struct {
 	details     []string
 	errs        []string
 	remediation []string
+	// cause is the first failure's, else the first warning's.
+	cause Cause
 	// stage is the step running now (dns, tcp, proxy, tls, http); a
 	// failure remembers its stage so that only advice for that step is
 	// given, and warnStages collects the steps that warned.
@@ -39,7 +41,10 @@ func (o *outcome) remedy(s string) {
 	o.remediation = append(o.remediation, s)
 }
 
-func (o *outcome) warn(msg, remedy string) {
+func (o *outcome) warn(cause Cause, msg, remedy string) {
+	if o.status != Failed && o.cause == "" {
+		o.cause = cause
+	}
 	o.errs = append(o.errs, msg)
 	if o.status == Failed {
 		return // the failure's advice is what to act on
@@ -49,11 +54,12 @@ func (o *outcome) warn(msg, remedy string) {
 	o.remedy(remedy)
 }
 
-func (o *outcome) fail(msg, remedy string) {
+func (o *outcome) fail(cause Cause, msg, remedy string) {
 	if o.status == Failed {
 		return
 	}
 	o.status = Failed
+	o.cause = cause
 	o.failStage = o.stage
 	// The failure is what the user must read first; warnings collected
 	// before it stay behind it. Only the failed step gets advice: what an
@@ -91,8 +97,19 @@ func (o *outcome) result(e Endpoint, d time.Duration) Result {
 	if st == "" {
 		st = Passed
 	}
-	if (st == Failed || st == Warning) && o.adviceApplies(e) {
+	cause := o.cause
+	switch st {
+	case Failed, Warning:
+		if !o.adviceApplies(e) {
+			break
+		}
 		o.remedy(e.Advice)
+	case Passed:
+		cause = ""
+	case Skipped:
+		if cause == "" {
+			cause = CauseNotRun
+		}
 	}
 	return Result{
 		Category:    e.Category,
@@ -105,5 +122,6 @@ func (o *outcome) result(e Endpoint, d time.Duration) Result {
 		Detail:      strings.Join(o.details, "; "),
 		Error:       strings.Join(o.errs, "; "),
 		Remediation: strings.Join(o.remediation, " "),
+		Cause:       cause,
 	}
 }

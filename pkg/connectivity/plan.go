@@ -63,30 +63,30 @@ func NewPlan(req Request) (Plan, error) {
 	}
 	switch {
 	case req.Legacy:
-		if c.Name != "Global" {
+		if c.Catalogue != cloud.CatalogueGlobal {
 			return Plan{}, fmt.Errorf("--legacy-list reproduces the original module's Global host set; it cannot be combined with --cloud %s", c.Name)
 		}
 		p.Endpoints = withIssuers(legacyAgent, microsoftRoots)
 		if req.O365 {
 			p.Endpoints = append(p.Endpoints, withIssuers(legacyO365, microsoftRoots)...)
 		}
-	case c.Name == "Global":
+	case c.Catalogue == cloud.CatalogueGlobal:
 		p.Endpoints = withIssuers(concat(globalAgent, globalHCW), microsoftRoots)
 		if req.O365 {
 			p.Endpoints = append(p.Endpoints, withIssuers(withAdvice(globalO365, o365Advice), microsoftRoots)...)
 		}
-	case c.Name == "USGov" || c.Name == "USGovDoD":
+	case c.Catalogue == cloud.CatalogueUSGov:
 		p.Endpoints = withIssuers(usGovAgent, microsoftRoots)
 		p.Notes = append(p.Notes, cloudWarning(c, "The endpoints are the connector's documented Azure Government list (the pass-through authentication agent's list)."))
 		if req.O365 {
-			p.Notes = append(p.Notes, Result{Category: catCloud, Name: "Exchange Online endpoints (" + c.Name + ")", Check: "cloud", Status: Skipped,
+			p.Notes = append(p.Notes, Result{Category: catCloud, Name: "Exchange Online endpoints (" + c.Name + ")", Check: "cloud", Status: Skipped, Cause: CauseNotRun,
 				Detail: "--test-o365-endpoints has a list for the Global cloud only; use --endpoints-file with your cloud's Exchange Online hosts"})
 		}
-	case c.Name == "China":
+	case c.Catalogue == cloud.CatalogueChina:
 		p.Endpoints = append([]Endpoint(nil), chinaSignIn...)
 		p.Notes = append(p.Notes, cloudWarning(c, "Microsoft documents no connector endpoint list for 21Vianet, so only the sign-in hosts are probed."))
 		if req.O365 {
-			p.Notes = append(p.Notes, Result{Category: catCloud, Name: "Exchange Online endpoints (" + c.Name + ")", Check: "cloud", Status: Skipped,
+			p.Notes = append(p.Notes, Result{Category: catCloud, Name: "Exchange Online endpoints (" + c.Name + ")", Check: "cloud", Status: Skipped, Cause: CauseNotRun,
 				Detail: "--test-o365-endpoints has a list for the Global cloud only; use --endpoints-file with your cloud's Exchange Online hosts"})
 		}
 	default:
@@ -105,7 +105,7 @@ func NewPlan(req Request) (Plan, error) {
 // supported in this cloud (X1-live).
 func cloudWarning(c cloud.Cloud, what string) Result {
 	return Result{
-		Category: catCloud, Name: "Modern Hybrid support (" + c.Name + ")", Check: "cloud", Status: Warning,
+		Category: catCloud, Name: "Modern Hybrid support (" + c.Name + ")", Check: "cloud", Status: Warning, Cause: CauseUnsupportedCloud,
 		Detail: what,
 		Error:  "Microsoft does not support the Hybrid Agent (Modern Hybrid) in GCC, GCC High, DoD or 21Vianet (Gallatin) tenants.",
 		Remediation: "Use Classic Hybrid (publish EWS and Autodiscover to the internet) in this cloud; " +
@@ -124,7 +124,7 @@ func RouteEndpoint(appID string, c cloud.Cloud) Endpoint {
 		Advice:      "If the name does not resolve, the route is not published: run Get-HybridApplication (hybridmgmt get-hybridapplication) and re-run the Modern HCW if it is missing.",
 		AdviceStage: "dns",
 	}
-	if c.Name != "China" {
+	if c.PublicRoots {
 		e.ExpectedIssuers = microsoftRoots
 	}
 	return e

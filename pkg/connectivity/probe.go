@@ -36,7 +36,7 @@ func (r *probeRun) probe(ctx context.Context) {
 		u := &url.URL{Scheme: r.e.Check.scheme(), Host: r.hostport(), Path: r.e.path()}
 		pu, err := r.plan.Proxy.Func(&http.Request{URL: u})
 		if err != nil {
-			r.o.fail("proxy configuration: "+err.Error(), "Fix --proxy, HTTPS_PROXY or the WinHTTP proxy.")
+			r.o.fail(CauseProxyUnreachable, "proxy configuration: "+err.Error(), "Fix --proxy, HTTPS_PROXY or the WinHTTP proxy.")
 			return
 		}
 		r.proxy = pu
@@ -63,7 +63,7 @@ func (r *probeRun) connectDirect(ctx context.Context) (net.Conn, bool) {
 	o.stage = "dns"
 	res, err := r.p.resolve(ctx, r.e.Host)
 	if err != nil {
-		o.fail("DNS: "+r.e.Host+": "+netReason(err), dnsRemedy(r.e, runtime.GOOS))
+		o.fail(dnsCause(err), "DNS: "+r.e.Host+": "+netReason(err), dnsRemedy(r.e, runtime.GOOS))
 		return nil, false
 	}
 	o.stage = "tcp"
@@ -121,11 +121,11 @@ func (r *probeRun) connectDirect(ctx context.Context) (net.Conn, bool) {
 	}
 	o.note("TCP " + strings.Join(tcp, ", "))
 	if chosen == nil {
-		o.fail(fmt.Sprintf("TCP %s: %s", r.hostport(), netReason(firstErr)), tcpRemedy(firstErr, r.e))
+		o.fail(tcpCause(firstErr), fmt.Sprintf("TCP %s: %s", r.hostport(), netReason(firstErr)), tcpRemedy(firstErr, r.e))
 		return nil, false
 	}
 	if broken != nil {
-		o.warn("TCP works over one address family only: "+strings.Join(tcp, ", "),
+		o.warn(CauseIPFamily, "TCP works over one address family only: "+strings.Join(tcp, ", "),
 			"Windows prefers IPv6 when the name has IPv6 addresses: fix the IPv6 path (firewall, routing) or stop publishing/using IPv6 for this host on this machine.")
 	}
 	return chosen, true
@@ -236,15 +236,15 @@ func (r *probeRun) proxyFailure(err error) {
 	var de *proxyDialError
 	switch {
 	case errors.As(err, &pe) && pe.status == http.StatusProxyAuthRequired:
-		r.o.fail(fmt.Sprintf("the proxy requires authentication (CONNECT answered HTTP 407%s); the agent supports only unauthenticated outbound proxies", authNote(pe.authenticate)), remedyProxyAuth)
+		r.o.fail(CauseProxyAuthRequired, fmt.Sprintf("the proxy requires authentication (CONNECT answered HTTP 407%s); the agent supports only unauthenticated outbound proxies", authNote(pe.authenticate)), remedyProxyAuth)
 	case errors.As(err, &pe) && pe.status >= 500:
-		r.o.fail(pe.Error()+": the proxy could not open the connection", "The proxy cannot reach "+r.hostport()+": check the proxy's DNS and outbound firewall, and that it allows CONNECT to port "+strconv.Itoa(r.e.Port)+".")
+		r.o.fail(CauseProxyUpstreamFailed, pe.Error()+": the proxy could not open the connection", "The proxy cannot reach "+r.hostport()+": check the proxy's DNS and outbound firewall, and that it allows CONNECT to port "+strconv.Itoa(r.e.Port)+".")
 	case errors.As(err, &pe):
-		r.o.fail(pe.Error(), "Allow CONNECT to "+r.hostport()+" on the proxy (the connector tunnels to ports 443 and 80).")
+		r.o.fail(CauseProxyDenied, pe.Error(), "Allow CONNECT to "+r.hostport()+" on the proxy (the connector tunnels to ports 443 and 80).")
 	case errors.As(err, &de):
-		r.o.fail("the proxy "+r.proxy.Redacted()+" is unreachable: "+netReason(de.err), "Check the proxy address (--proxy, HTTPS_PROXY or WinHTTP) and that this machine may reach it.")
+		r.o.fail(CauseProxyUnreachable, "the proxy "+r.proxy.Redacted()+" is unreachable: "+netReason(de.err), "Check the proxy address (--proxy, HTTPS_PROXY or WinHTTP) and that this machine may reach it.")
 	default:
-		r.o.fail("proxy: "+err.Error(), "Check the proxy.")
+		r.o.fail(CauseProxyUnreachable, "proxy: "+err.Error(), "Check the proxy.")
 	}
 }
 

@@ -47,6 +47,7 @@ func TestTLSVariants(t *testing.T) {
 	assert.Contains(t, r.Detail, "DNS: IPv4 127.0.0.1; IPv6 none; TCP IPv4 connected; TLS 1.3, issuer Test Root CA, root Test Root CA, certificate expires in 8")
 	assert.Contains(t, r.Detail, "HTTP 404", "any HTTP answer over a verified session is reachable")
 	assert.Empty(t, r.Error)
+	assert.Empty(t, r.Cause, "a passed check has no cause")
 
 	r = byName(t, rs, "tls12")
 	assert.Equal(t, Passed, r.Status, r.Error)
@@ -55,19 +56,23 @@ func TestTLSVariants(t *testing.T) {
 	r = byName(t, rs, "tls10")
 	assert.Equal(t, Failed, r.Status)
 	assert.Equal(t, "TLS: the server offers only TLS 1.0; TLS 1.2 or later is required", r.Error)
+	assert.Equal(t, CauseTLSVersion, r.Cause)
 	assert.Contains(t, r.Remediation, "SCHANNEL TLS 1.2")
 
 	r = byName(t, rs, "expired")
 	assert.Equal(t, Failed, r.Status)
 	assert.Contains(t, r.Error, "TLS: the certificate has expired or is not yet valid")
+	assert.Equal(t, CauseTLSExpired, r.Cause)
 
 	r = byName(t, rs, "wrong")
 	assert.Equal(t, Failed, r.Status)
 	assert.Equal(t, "TLS: the certificate does not cover wrong.test (it names other.test)", r.Error)
+	assert.Equal(t, CauseTLSNameMismatch, r.Cause)
 
 	r = byName(t, rs, "unknown")
 	assert.Equal(t, Failed, r.Status)
 	assert.Equal(t, `TLS: the certificate chain is not trusted here (issued by "Contoso Inspection CA")`, r.Error)
+	assert.Equal(t, CauseTLSUntrusted, r.Cause)
 	assert.Contains(t, r.Remediation, "exempt this host from inspection")
 }
 
@@ -83,6 +88,7 @@ func TestExpectedIssuersDetectInspection(t *testing.T) {
 	assert.Equal(t, Warning, r.Status)
 	assert.Equal(t, "TLS inspection detected; the connector's certificate authentication breaks behind it; bypass inspection for these hosts", r.Error)
 	assert.Contains(t, r.Remediation, `The chain ends at "Contoso Inspection CA"`)
+	assert.Equal(t, CauseTLSInspection, r.Cause, "warnings carry a cause too")
 	assert.NotContains(t, r.Detail, "HTTP", "a tls check stops after the handshake")
 
 	r = byName(t, rs, "expected")
@@ -104,6 +110,7 @@ func TestUnreachable(t *testing.T) {
 	assert.Equal(t, Failed, r.Status)
 	assert.Equal(t, "TLS: no handshake answer within 300ms: the TCP connection was accepted but TLS never completed", r.Error)
 	assert.Contains(t, r.Remediation, "accepts the connection and then holds it")
+	assert.Equal(t, CauseTLSTimeout, r.Cause)
 
 	assert.Equal(t, Passed, byName(t, rs, "silent tcp").Status, "a tcp check only needs the connection")
 
@@ -111,10 +118,12 @@ func TestUnreachable(t *testing.T) {
 	assert.Equal(t, Failed, r.Status)
 	assert.Contains(t, r.Error, ": connection refused")
 	assert.Contains(t, r.Remediation, "rejects outbound TCP")
+	assert.Equal(t, CauseTCPRefused, r.Cause)
 
 	r = byName(t, rs, "nxdomain")
 	assert.Equal(t, Failed, r.Status)
 	assert.Equal(t, "DNS: nowhere.test: name not found", r.Error)
+	assert.Equal(t, CauseDNSNotFound, r.Cause)
 	assert.Contains(t, r.Remediation, "do not resolve nowhere.test: check the internal DNS zone", ".test is not a public suffix")
 }
 
@@ -153,6 +162,7 @@ func TestAddressFamilies(t *testing.T) {
 	assert.Contains(t, r.Detail, "DNS: IPv4 127.0.0.1; IPv6 2001:db8::1; TCP IPv4 connected, IPv6 connection refused")
 	assert.Contains(t, r.Detail, "HTTP 200", "the probe still completes over IPv4")
 	assert.Contains(t, r.Remediation, "Windows prefers IPv6")
+	assert.Equal(t, CauseIPFamily, r.Cause)
 
 	p.Dialer = &guardDialer{otherErr: syscall.ENETUNREACH}
 	r = byName(t, run(t, p, longTimeout, e), "dual")

@@ -134,7 +134,7 @@ func ended(ctx context.Context) bool {
 func interrupted(userCtx context.Context, prev *outcome, max time.Duration) *outcome {
 	o := &outcome{details: prev.details}
 	if userCtx.Err() == nil {
-		o.fail(fmt.Sprintf("not finished within --max-duration %s", max),
+		o.fail(CauseRunTimeLimit, fmt.Sprintf("not finished within --max-duration %s", max),
 			"Raise --max-duration, or lower --timeout or raise --parallel so the run fits.")
 		return o
 	}

@@ -80,11 +80,13 @@ func TestSquidDeniedAndAuth(t *testing.T) {
 	assert.Equal(t, "the proxy refused CONNECT with HTTP 403 (ERR_ACCESS_DENIED 0)", r.Error)
 	assert.Contains(t, r.Remediation, "Allow CONNECT to login.test:")
 	assert.Contains(t, r.Remediation, "The direct path to this host is open: the proxy is what blocks it")
+	assert.Equal(t, CauseProxyDenied, r.Cause)
 
 	r = byName(t, runVia(t, p, explicitProxy(t, sq.auth), login), "login")
 	assert.Equal(t, Failed, r.Status)
 	assert.Equal(t, `the proxy requires authentication (CONNECT answered HTTP 407, Basic realm="hybridmgmt-test"); the agent supports only unauthenticated outbound proxies`, r.Error)
 	assert.Contains(t, r.Remediation, "only unauthenticated outbound proxies")
+	assert.Equal(t, CauseProxyAuthRequired, r.Cause)
 }
 
 func TestSquidPlainHTTP(t *testing.T) {
@@ -107,10 +109,12 @@ func TestSquidPlainHTTP(t *testing.T) {
 	r = byName(t, runVia(t, p, explicitProxy(t, sq.deny), crl), "crl")
 	assert.Equal(t, Warning, r.Status, "a proxy's block page on plain HTTP is a warning")
 	assert.Equal(t, "the proxy answered with a block page (ERR_ACCESS_DENIED) instead of the host's response", r.Error)
+	assert.Equal(t, CauseProxyDenied, r.Cause)
 
 	r = byName(t, runVia(t, p, explicitProxy(t, sq.auth), crl), "crl")
 	assert.Equal(t, Failed, r.Status)
 	assert.Equal(t, "the proxy requires authentication (HTTP 407); the agent supports only unauthenticated outbound proxies", r.Error)
+	assert.Equal(t, CauseProxyAuthRequired, r.Cause)
 }
 
 func TestSquidFromEnvironment(t *testing.T) {
@@ -142,6 +146,16 @@ func TestProxyUnreachable(t *testing.T) {
 	assert.Equal(t, Failed, r.Status)
 	assert.Equal(t, fmt.Sprintf("the proxy http://127.0.0.1:%d is unreachable: connection refused", closed), r.Error)
 	assert.Contains(t, r.Remediation, "Check the proxy address")
+}
+
+func TestProxyUnreachableCause(t *testing.T) {
+	closed := closedPort(t)
+	p := testProber(nil, "login.test")
+	p.DirectTimeout = time.Second
+	r := byName(t, runVia(t, p, explicitProxy(t, fmt.Sprintf("http://127.0.0.1:%d", closed)),
+		Endpoint{Category: "c", Name: "login", Host: "login.test", Port: 443, Check: CheckHTTPS}), "login")
+	assert.Equal(t, Failed, r.Status)
+	assert.Equal(t, CauseProxyUnreachable, r.Cause)
 }
 
 // With the proxy unreachable, the direct note never claims the proxy

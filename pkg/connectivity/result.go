@@ -31,6 +31,11 @@ type Result struct {
 	Detail      string `json:"detail"`
 	Error       string `json:"error"`
 	Remediation string `json:"remediation"`
+	// Cause is empty when Passed, else one code of the vocabulary.
+	Cause Cause `json:"cause"`
+	// Machine is the computer the check ran on, so result sets from
+	// several servers can be merged; the command fills it in.
+	Machine string `json:"machine"`
 }
 
 // SortResults puts results in the documented stable order: category, then

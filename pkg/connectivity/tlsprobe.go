@@ -62,11 +62,11 @@ func (r *probeRun) handshake(ctx context.Context, conn net.Conn) (*tls.Conn, boo
 	days := int(math.Floor(leaf.NotAfter.Sub(r.p.now()).Hours() / 24))
 	o.note(fmt.Sprintf("%s, issuer %s, root %s, certificate expires in %d days", tls.VersionName(st.Version), issuerName(leaf), certName(root), days))
 	if len(e.ExpectedIssuers) > 0 && !chainsMatch(st.VerifiedChains, e.ExpectedIssuers) {
-		o.warn("TLS inspection detected; the connector's certificate authentication breaks behind it; bypass inspection for these hosts",
+		o.warn(CauseTLSInspection, "TLS inspection detected; the connector's certificate authentication breaks behind it; bypass inspection for these hosts",
 			fmt.Sprintf("The chain ends at %q, not at a root Microsoft uses for this host: exempt %s from TLS inspection on the proxy or firewall.", certName(root), e.Host))
 	}
 	if e.ExpiryWarnDays > 0 && days < e.ExpiryWarnDays {
-		o.warn(fmt.Sprintf("the certificate expires in %d days (%s)", days, leaf.NotAfter.UTC().Format("2006-01-02")), "Renew the certificate before it expires.")
+		o.warn(CauseTLSExpiring, fmt.Sprintf("the certificate expires in %d days (%s)", days, leaf.NotAfter.UTC().Format("2006-01-02")), "Renew the certificate before it expires.")
 	}
 	return tc, true
 }
@@ -117,32 +117,32 @@ func (r *probeRun) tlsFailure(ctx context.Context, err error) {
 			remedy = "The Exchange certificate must chain to a root this machine trusts: install the issuing CA's root and intermediate " +
 				"certificates on this machine (and every agent), or assign a certificate from a public CA to IIS on " + e.Host + " (Get-ExchangeCertificate | fl Thumbprint,Services,Issuer)."
 		}
-		o.fail(fmt.Sprintf("TLS: the certificate chain is not trusted here (issued by %s)", issuer), remedy)
+		o.fail(CauseTLSUntrusted, fmt.Sprintf("TLS: the certificate chain is not trusted here (issued by %s)", issuer), remedy)
 	case errors.As(err, &hostname):
 		names := hostname.Certificate.DNSNames
 		if len(names) == 0 {
 			names = []string{hostname.Certificate.Subject.CommonName}
 		}
-		o.fail(fmt.Sprintf("TLS: the certificate does not cover %s (it names %s)", e.Host, strings.Join(names, ", ")),
+		o.fail(CauseTLSNameMismatch, fmt.Sprintf("TLS: the certificate does not cover %s (it names %s)", e.Host, strings.Join(names, ", ")),
 			"Use a certificate whose subject alternative names include "+e.Host+", or probe the name the certificate covers.")
 	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
-		o.fail("TLS: the certificate has expired or is not yet valid ("+invalid.Detail+")",
+		o.fail(CauseTLSExpired, "TLS: the certificate has expired or is not yet valid ("+invalid.Detail+")",
 			"Renew the certificate, and check this machine's clock.")
 	case errors.As(err, &invalid):
-		o.fail("TLS: the certificate is not valid for TLS server use: "+invalid.Error(), "Fix the server certificate.")
+		o.fail(CauseTLSUntrusted, "TLS: the certificate is not valid for TLS server use: "+invalid.Error(), "Fix the server certificate.")
 	case errors.As(err, &record):
-		o.fail("TLS: the server answered something other than TLS", "Something on this port speaks plain text (a proxy or another service): check the port and the path.")
+		o.fail(CauseTLSHandshake, "TLS: the server answered something other than TLS", "Something on this port speaks plain text (a proxy or another service): check the port and the path.")
 	case isTimeout(err):
-		o.fail(fmt.Sprintf("TLS: no handshake answer within %s: the TCP connection was accepted but TLS never completed", r.plan.Timeout),
+		o.fail(CauseTLSTimeout, fmt.Sprintf("TLS: no handshake answer within %s: the TCP connection was accepted but TLS never completed", r.plan.Timeout),
 			"A firewall, IPS or proxy accepts the connection and then holds it: allow TLS to "+net.JoinHostPort(e.Host, fmt.Sprint(e.Port))+".")
 	case ctx.Err() != nil:
-		o.fail("TLS: "+netReason(ctx.Err()), "")
+		o.fail(CauseTLSTimeout, "TLS: "+netReason(ctx.Err()), "")
 	default:
 		if v, ok := r.legacyVersion(ctx); ok {
-			o.fail(fmt.Sprintf("TLS: the server offers only %s; TLS 1.2 or later is required", v), remedyTLS12)
+			o.fail(CauseTLSVersion, fmt.Sprintf("TLS: the server offers only %s; TLS 1.2 or later is required", v), remedyTLS12)
 			return
 		}
-		o.fail("TLS handshake failed: "+err.Error(), "Check that nothing in the path terminates or blocks TLS to this host; "+remedyTLS12)
+		o.fail(CauseTLSHandshake, "TLS handshake failed: "+err.Error(), "Check that nothing in the path terminates or blocks TLS to this host; "+remedyTLS12)
 	}
 }
 

@@ -128,12 +128,12 @@ func TestNewHybridApplicationCleanupCommandWorks(t *testing.T) {
 // again must still name that application and its cleanup command.
 func TestNewHybridApplicationResumedRunFailureNamesTheApp(t *testing.T) {
 	w := signedIn(t)
-	require.NoError(t, w.lab.SetFaults([]labtenant.Fault{serverError(http.MethodPatch, "/beta/applications/")}))
+	require.NoError(t, w.lab.SetFaults([]labtenant.Fault{refused(http.MethodPatch, "/beta/applications/")}))
 	require.Equal(t, 1, w.run("", nil, "new-hybridapplication", "--target-uri", failTarget).code)
 	apps := appsNamed(w, failName)
 	require.Len(t, apps, 1)
 
-	require.NoError(t, w.lab.SetFaults([]labtenant.Fault{serverError(http.MethodPatch, "/beta/applications/")}))
+	require.NoError(t, w.lab.SetFaults([]labtenant.Fault{refused(http.MethodPatch, "/beta/applications/")}))
 	r := w.run("", nil, "new-hybridapplication", "--target-uri", failTarget)
 	assert.Equal(t, 1, r.code, r.stderr)
 	line := errorLine(t, r.stderr)

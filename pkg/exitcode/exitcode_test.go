@@ -37,3 +37,13 @@ func TestWrapKeepsMessage(t *testing.T) {
 	assert.Equal(t, "--target-uri must be https", err.Error())
 	assert.Nil(t, Wrap(ErrAuth, nil))
 }
+
+func TestReported(t *testing.T) {
+	err := Reported(Wrap(ErrChecksFailed, errors.New("2 of 3 active")))
+	if !IsReported(err) || Of(err) != ChecksFailed || err.Error() != "2 of 3 active" {
+		t.Fatalf("Reported keeps the kind and message: %v %d", err, Of(err))
+	}
+	if IsReported(errors.New("x")) || Reported(nil) != nil {
+		t.Fatal("only marked errors are reported")
+	}
+}

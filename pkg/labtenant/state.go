@@ -243,10 +243,17 @@ func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
 	return nil
 }
 
-// pruneTokens drops expired tokens so state.json does not grow forever.
+// expiredTokenMemory is how long an expired token is remembered: Graph
+// answers "expired" for an expired token, not "invalid", and a token
+// pruned the moment it expired (a 1 ms lifetime under load) turned the
+// lab's answer into the wrong one.
+const expiredTokenMemory = time.Hour
+
+// pruneTokens drops tokens expired for a while, so state.json does not
+// grow forever.
 func (st *State) pruneTokens(now time.Time) {
 	for k, t := range st.Tokens {
-		if now.After(t.ExpiresAt) {
+		if now.After(t.ExpiresAt.Add(expiredTokenMemory)) {
 			delete(st.Tokens, k)
 		}
 	}

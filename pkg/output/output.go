@@ -24,7 +24,14 @@ const (
 	// (kubectl's -o wide).
 	Wide Format = "wide"
 	JSON Format = "json"
+	// Markdown and HTML are reports for another team; only the test
+	// commands write them (see IsReport).
+	Markdown Format = "markdown"
+	HTML     Format = "html"
 )
+
+// IsReport reports whether f is a report format.
+func (f Format) IsReport() bool { return f == Markdown || f == HTML }
 
 // ParseFormat validates an -o value.
 func ParseFormat(s string) (Format, error) {
@@ -35,8 +42,12 @@ func ParseFormat(s string) (Format, error) {
 		return Wide, nil
 	case JSON:
 		return JSON, nil
+	case Markdown, "md":
+		return Markdown, nil
+	case HTML:
+		return HTML, nil
 	}
-	return "", exitcode.Usagef("invalid --output %q: use table, wide or json", s)
+	return "", exitcode.Usagef("invalid --output %q: use table, wide, json, markdown or html", s)
 }
 
 // TableData is what a cmdlet shows a person.
@@ -46,6 +57,8 @@ type TableData struct {
 	Header  []string
 	Columns []Column
 	Rows    [][]string
+	// Lead lines are printed before the table (verdicts).
+	Lead []string
 	// Footer lines are printed after the table (summaries).
 	Footer []string
 }
@@ -74,8 +87,11 @@ func LayoutFor(w io.Writer, f Format) Layout {
 // builds, fitted to w when w is a terminal. JSON is always an array, also
 // for zero or one item, so callers can rely on one shape.
 func Print(w io.Writer, f Format, items any, table func() TableData) error {
-	if f == JSON {
+	switch {
+	case f == JSON:
 		return WriteJSON(w, items)
+	case f.IsReport():
+		return exitcode.Usagef("-o %s is a report format: only the test commands write it", f)
 	}
 	return WriteTableLayout(w, table(), LayoutFor(w, f))
 }
@@ -116,13 +132,23 @@ func WriteTableLayout(w io.Writer, t TableData, l Layout) error {
 	for _, line := range t.Footer {
 		footer = append(footer, EscapeTerminal(line))
 	}
+	lead := make([]string, 0, len(t.Lead))
+	for _, line := range t.Lead {
+		lead = append(lead, EscapeTerminal(line))
+	}
 	if l.Width <= 0 {
+		if err := writeLines(w, lead); err != nil {
+			return err
+		}
 		if err := renderFull(w, t, cells); err != nil {
 			return err
 		}
 		return writeLines(w, footer)
 	}
 	var lines []string
+	for _, line := range lead {
+		lines = append(lines, wrapIndent(line, l.Width)...)
+	}
 	if len(cells) > 0 {
 		f := fit(t, cells, l)
 		if f.list {

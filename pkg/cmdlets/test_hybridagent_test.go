@@ -1,0 +1,427 @@
+package cmdlets
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log"
+	"math/big"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hybridmgmt/hybridmgmt/pkg/appproxy"
+	"github.com/hybridmgmt/hybridmgmt/pkg/cloud"
+	"github.com/hybridmgmt/hybridmgmt/pkg/connectivity"
+	"github.com/hybridmgmt/hybridmgmt/pkg/exitcode"
+	"github.com/hybridmgmt/hybridmgmt/pkg/iostreams"
+	"github.com/hybridmgmt/hybridmgmt/pkg/labtenant"
+	"github.com/hybridmgmt/hybridmgmt/pkg/output"
+)
+
+// --- a small PKI: the route's CA carries a Microsoft root's name so the
+// TLS-inspection check accepts it; "Contoso Internal CA" is not trusted.
+
+type walkCA struct {
+	cert *x509.Certificate
+	key  *ecdsa.PrivateKey
+}
+
+var walkSerial int64
+
+func newWalkCA(t *testing.T, name string) *walkCA {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	walkSerial++
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(walkSerial), Subject: pkix.Name{CommonName: name},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour), IsCA: true, BasicConstraintsValid: true,
+		KeyUsage: x509.KeyUsageCertSign}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	require.NoError(t, err)
+	c, err := x509.ParseCertificate(der)
+	require.NoError(t, err)
+	return &walkCA{cert: c, key: key}
+}
+
+func (ca *walkCA) leaf(t *testing.T, host string) tls.Certificate {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	walkSerial++
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(walkSerial), Subject: pkix.Name{CommonName: host}, DNSNames: []string{host},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(90 * 24 * time.Hour),
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, KeyUsage: x509.KeyUsageDigitalSignature}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
+	require.NoError(t, err)
+	return tls.Certificate{Certificate: [][]byte{der, ca.cert.Raw}, PrivateKey: key}
+}
+
+// walkNet is the loopback stand-in for the internet and the internal
+// network: every name resolves to 127.0.0.1, and port 443 (the route and
+// Exchange) is redirected to one TLS server that picks its certificate by
+// SNI and answers EWS like IIS does: 401 with Negotiate and NTLM.
+type walkNet struct {
+	port  int
+	roots *x509.CertPool
+}
+
+type loopbackResolver struct{}
+
+func (loopbackResolver) LookupIPAddr(_ context.Context, host string) ([]net.IPAddr, error) {
+	if strings.HasSuffix(host, ".invalid") {
+		return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+	}
+	return []net.IPAddr{{IP: net.IPv4(127, 0, 0, 1)}}, nil
+}
+
+type portDialer struct{ to int }
+
+func (d portDialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || host != "127.0.0.1" {
+		return nil, fmt.Errorf("test dialer: refusing %s", addr)
+	}
+	if port == "443" {
+		port = strconv.Itoa(d.to)
+	}
+	var nd net.Dialer
+	return nd.DialContext(ctx, "tcp4", net.JoinHostPort(host, port))
+}
+
+func newWalkNet(t *testing.T, exchangeCA *walkCA) *walkNet {
+	t.Helper()
+	msRoot := newWalkCA(t, "DigiCert Global Root G2")
+	if exchangeCA == nil {
+		exchangeCA = msRoot
+	}
+	certs := map[string]tls.Certificate{
+		strings.ToLower(labtenant.HybridAppID) + ".resource.mailboxmigration.his.msappproxy.net": msRoot.leaf(t, strings.ToLower(labtenant.HybridAppID)+".resource.mailboxmigration.his.msappproxy.net"),
+		"exch01.contoso.local": exchangeCA.leaf(t, "exch01.contoso.local"),
+	}
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(strings.ToLower(r.URL.Path), "/ews/") {
+			w.Header().Add("WWW-Authenticate", "Negotiate")
+			w.Header().Add("WWW-Authenticate", "NTLM")
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		w.WriteHeader(http.StatusNotFound)
+	}))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // rejected handshakes are the point of some walks
+	srv.TLS = &tls.Config{GetCertificate: func(h *tls.ClientHelloInfo) (*tls.Certificate, error) {
+		c, ok := certs[strings.ToLower(h.ServerName)]
+		if !ok {
+			return nil, fmt.Errorf("no certificate for %q", h.ServerName)
+		}
+		return &c, nil
+	}}
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	u, _ := url.Parse(srv.URL)
+	port, _ := strconv.Atoi(u.Port())
+	pool := x509.NewCertPool()
+	pool.AddCert(msRoot.cert)
+	return &walkNet{port: port, roots: pool}
+}
+
+func (n *walkNet) prober() *connectivity.Prober {
+	return &connectivity.Prober{Resolver: loopbackResolver{}, Dialer: portDialer{to: n.port}, Roots: n.roots, Now: time.Now,
+		DirectTimeout: time.Second}
+}
+
+// --- the lab, its state changed before it starts.
+
+type labTokens struct{ tok string }
+
+func (l labTokens) Token(context.Context) (string, error) { return l.tok, nil }
+func (l labTokens) AppOnly() bool                         { return false }
+
+func newWalkLab(t *testing.T, mutate func(st *labtenant.State)) HybridAgentGraph {
+	t.Helper()
+	dir := t.TempDir()
+	lab, err := labtenant.New(labtenant.Options{Dir: dir})
+	require.NoError(t, err)
+	if mutate != nil {
+		st := lab.Snapshot()
+		require.NoError(t, lab.Close())
+		mutate(&st)
+		data, err := json.Marshal(st)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, labtenant.FileState), data, 0o600))
+		lab, err = labtenant.New(labtenant.Options{Dir: dir})
+		require.NoError(t, err)
+	}
+	t.Cleanup(func() { _ = lab.Close() })
+
+	resp, err := lab.Client().PostForm(lab.URL()+"/"+labtenant.TenantID+"/oauth2/v2.0/token", url.Values{
+		"grant_type": {"password"}, "client_id": {labtenant.GraphCLIClientID}, "username": {labtenant.AdminUPN},
+		"password": {lab.Credentials().Password(labtenant.AdminUPN)}, "client_info": {"1"},
+		"scope": {"https://graph.microsoft.com/Directory.ReadWrite.All https://graph.microsoft.com/Application.ReadWrite.All openid profile offline_access"},
+	})
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var body map[string]any
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&body))
+	require.Equal(t, http.StatusOK, resp.StatusCode, "token: %v", body)
+
+	g, _ := cloud.Lookup("Global")
+	return appproxy.New(appproxy.Options{BaseURL: lab.GraphURL(), HTTPClient: lab.Client(),
+		Tokens: labTokens{tok: body["access_token"].(string)}, Cloud: g, RetryBudget: time.Second,
+		Sleep: func(context.Context, time.Duration) error { return nil }})
+}
+
+func hybridApp(st *labtenant.State) *labtenant.Application {
+	for i := range st.Applications {
+		if st.Applications[i].AppID == labtenant.HybridAppID {
+			return &st.Applications[i]
+		}
+	}
+	return nil
+}
+
+func iisFixture(name string) string { return filepath.Join("..", "iisconfig", "testdata", name) }
+
+type walk struct {
+	code           int
+	stdout, stderr string
+	results        []connectivity.Result
+}
+
+func runWalk(t *testing.T, g HybridAgentGraph, n *walkNet, format output.Format, mod func(*TestHybridAgentOptions)) walk {
+	t.Helper()
+	ios, _, out, errOut := iostreams.Test()
+	gc, _ := cloud.Lookup("Global")
+	opts := &TestHybridAgentOptions{
+		IO: ios, Graph: func() (HybridAgentGraph, error) { return g, nil }, Prober: n.prober(),
+		Now: time.Now, Context: context.Background(), Output: func() (output.Format, error) { return format, nil },
+		Logf: func(string, ...any) {}, Hostname: func() (string, error) { return "EXCH-AGENT01", nil }, Version: "1.2.3",
+		ReadFile: os.ReadFile, Cloud: gc,
+		IISConfigs: []string{iisFixture("ex2019-frontend-excluded.config")},
+		Timeout:    5 * time.Second, Parallel: 4, MaxDuration: time.Minute,
+	}
+	if mod != nil {
+		mod(opts)
+	}
+	err := testHybridAgentRun(opts)
+	if err != nil {
+		errOut.WriteString("hybridmgmt: " + err.Error() + "\n")
+	}
+	w := walk{code: exitcode.Of(err), stdout: out.String(), stderr: errOut.String()}
+	if format == output.JSON && w.stdout != "" {
+		require.NoError(t, json.Unmarshal([]byte(w.stdout), &w.results), w.stdout)
+	}
+	return w
+}
+
+func firstLine(s string) string {
+	l, _, _ := strings.Cut(s, "\n")
+	return l
+}
+
+func TestTestHybridAgentFullWalkPasses(t *testing.T) {
+	g := newWalkLab(t, nil)
+	n := newWalkNet(t, nil)
+	w := runWalk(t, g, n, output.Table, nil)
+	require.Equal(t, 0, w.code, w.stdout+w.stderr)
+	lines := strings.Split(w.stdout, "\n")
+	assert.Equal(t, "Verdict: every hop that can be checked from here passed", lines[0])
+	assert.Equal(t, "Test the last hop from Exchange Online PowerShell: Test-MigrationServerAvailability -ExchangeRemoteMove -RemoteServer "+
+		labtenant.HybridAppID+".resource.mailboxmigration.his.msappproxy.net -Credentials (Get-Credential)", lines[1])
+	for _, hop := range hopOrder {
+		assert.Contains(t, w.stdout, hop)
+	}
+	assert.Contains(t, w.stdout, "2 of 2 active")
+	assert.NotContains(t, w.stdout, "Most likely cause", "nothing failed")
+
+	w = runWalk(t, g, n, output.JSON, nil)
+	require.Equal(t, 0, w.code, w.stderr)
+	var cats []string
+	for _, r := range w.results {
+		if len(cats) == 0 || cats[len(cats)-1] != r.Category {
+			cats = append(cats, r.Category)
+		}
+		assert.Equal(t, "EXCH-AGENT01", r.Machine)
+		if r.Status == connectivity.Passed {
+			assert.Empty(t, r.Cause)
+		} else {
+			assert.NotEmpty(t, r.Cause, "%s / %s", r.Category, r.Name)
+		}
+		if r.Category == catAgentToExchange && strings.Contains(r.Name, "mrsproxy") {
+			assert.Equal(t, connectivity.Passed, r.Status, r.Error)
+			assert.Contains(t, r.Detail, "HTTP 401 (WWW-Authenticate: Negotiate, NTLM)")
+		}
+	}
+	assert.Equal(t, hopOrder, cats, "every hop reports, in route order")
+}
+
+func TestTestHybridAgentWalksFailingAtEachHop(t *testing.T) {
+	otherCA := func(t *testing.T) *walkCA { return newWalkCA(t, "Contoso Internal CA") }
+	cases := []struct {
+		name    string
+		mutate  func(st *labtenant.State)
+		exchCA  func(t *testing.T) *walkCA
+		opts    func(o *TestHybridAgentOptions)
+		verdict string
+		cause   connectivity.Cause
+	}{
+		{name: "unpublished app",
+			mutate:  func(st *labtenant.State) { hybridApp(st).OnPremisesPublishing = nil },
+			opts:    func(o *TestHybridAgentOptions) { o.AppID = labtenant.HybridAppID },
+			verdict: "Verdict: Hybrid application failed: the application is not published through App Proxy (no externalUrl)",
+			cause:   connectivity.CauseNotPublished},
+		{name: "duplicate internalUrl",
+			mutate: func(st *labtenant.State) {
+				twin := *hybridApp(st)
+				twin.ID, twin.AppID, twin.DisplayName = "f1e2d3c4-b5a6-4978-8a9b-0c1d2e3f4a99", "0b6d1a52-3c4e-4f70-9a8b-1c2d3e4f5a6b", "Stale hybrid app"
+				pub := map[string]any{}
+				for k, v := range twin.OnPremisesPublishing {
+					pub[k] = v
+				}
+				pub["externalUrl"] = "https://0b6d1a52-3c4e-4f70-9a8b-1c2d3e4f5a6b.resource.mailboxmigration.his.msappproxy.net:443/"
+				twin.OnPremisesPublishing = pub
+				st.Applications = append(st.Applications, twin)
+				st.ServicePrincipals = append(st.ServicePrincipals, labtenant.ServicePrincipal{ID: "d0c1b2a3-9485-4766-8a9b-0c1d2e3f4a99",
+					AppID: twin.AppID, DisplayName: twin.DisplayName, ServicePrincipalType: "Application",
+					Tags: []string{"WindowsAzureActiveDirectoryOnPremApp", "WindowsAzureActiveDirectoryIntegratedApp"}})
+			},
+			opts:    func(o *TestHybridAgentOptions) { o.AppID = labtenant.HybridAppID },
+			verdict: "Verdict: Hybrid application failed: other applications publish the same internalUrl https://exch01.contoso.local/: 0b6d1a52-3c4e-4f70-9a8b-1c2d3e4f5a6b (Stale hybrid app)",
+			cause:   connectivity.CauseDuplicateInternal},
+		{name: "internalUrl of another App Proxy app",
+			mutate: func(st *labtenant.State) {
+				for i := range st.Applications {
+					if st.Applications[i].AppID == labtenant.IntranetAppID {
+						st.Applications[i].OnPremisesPublishing["internalUrl"] = labtenant.HybridInternalURL
+					}
+				}
+			},
+			verdict: "Verdict: Hybrid application failed: other applications publish the same internalUrl https://exch01.contoso.local/: " + labtenant.IntranetAppID + " (" + labtenant.IntranetAppName + ")",
+			cause:   connectivity.CauseDuplicateInternal},
+		{name: "no active agent",
+			mutate: func(st *labtenant.State) {
+				for i := range st.Connectors {
+					if st.Connectors[i].GroupID == labtenant.ExchangeGroupID {
+						st.Connectors[i].Status = "inactive"
+					}
+				}
+			},
+			verdict: `Verdict: Agents failed: no active agent in "Default group for Exchange Online": App Proxy answers 504 (no connector) for every request`,
+			cause:   connectivity.CauseNoActiveAgent},
+		{name: "agent too old",
+			mutate: func(st *labtenant.State) {
+				for i := range st.Connectors {
+					if st.Connectors[i].ID == labtenant.ExchAgent2ID {
+						st.Connectors[i].Version = "1.5.1000.0"
+					}
+				}
+			},
+			verdict: "Verdict: Agents failed: agents below 1.5.1526.0 cannot connect since App Proxy requires TLS 1.2: EXCH-AGENT02.contoso.local 1.5.1000.0",
+			cause:   connectivity.CauseAgentVersion},
+		{name: "untrusted Exchange certificate", exchCA: otherCA,
+			verdict: `Verdict: Agent to Exchange failed: TLS: the certificate chain is not trusted here (issued by "Contoso Internal CA")`,
+			cause:   connectivity.CauseTLSUntrusted},
+		{name: "Extended Protection on the front end",
+			opts:    func(o *TestHybridAgentOptions) { o.IISConfigs = []string{iisFixture("ex2019-frontend-allow.config")} },
+			verdict: "Verdict: Exchange server failed: Extended Protection is Allow on Default Web Site/EWS of exch01.contoso.local: Exchange Online's requests through the Hybrid Agent fail (504 or timeout on /EWS/mrsproxy.svc)",
+			cause:   connectivity.CauseExtendedProtection},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			g := newWalkLab(t, c.mutate)
+			var ca *walkCA
+			if c.exchCA != nil {
+				ca = c.exchCA(t)
+			}
+			n := newWalkNet(t, ca)
+			w := runWalk(t, g, n, output.Table, c.opts)
+			assert.Equal(t, exitcode.ChecksFailed, w.code, w.stdout+w.stderr)
+			assert.Equal(t, c.verdict, firstLine(w.stdout))
+			assert.Contains(t, w.stdout, "\nMost likely cause: "+c.cause.Info().Words)
+
+			w = runWalk(t, g, n, output.JSON, c.opts)
+			var first *connectivity.Result
+			for i := range w.results {
+				if w.results[i].Status == connectivity.Failed {
+					first = &w.results[i]
+					break
+				}
+			}
+			require.NotNil(t, first)
+			assert.Equal(t, c.cause, first.Cause)
+			assert.Equal(t, "hybridmgmt: "+strings.TrimPrefix(c.verdict, "Verdict: ")+"\n", w.stderr, "the error repeats the verdict")
+		})
+	}
+}
+
+func TestTestHybridAgentReportsAndStrict(t *testing.T) {
+	g := newWalkLab(t, func(st *labtenant.State) {
+		for i := range st.Connectors {
+			if st.Connectors[i].ID == labtenant.ExchAgent2ID {
+				st.Connectors[i].Status = "inactive"
+			}
+		}
+	})
+	n := newWalkNet(t, nil)
+	w := runWalk(t, g, n, output.Table, nil)
+	assert.Equal(t, 0, w.code, "one active agent is a warning")
+	assert.Contains(t, w.stdout, "1 of 2 active")
+
+	w = runWalk(t, g, n, output.Table, func(o *TestHybridAgentOptions) { o.Strict = true })
+	assert.Equal(t, exitcode.ChecksFailed, w.code, "--strict fails on the warning")
+
+	for _, f := range []output.Format{output.Markdown, output.HTML} {
+		w = runWalk(t, g, n, f, nil)
+		assert.Equal(t, 0, w.code)
+		assert.Contains(t, w.stdout, "Verdict: every hop that can be checked from here passed")
+		assert.Contains(t, w.stdout, "EXCH-AGENT01")
+		assert.Contains(t, w.stdout, "single-agent")
+	}
+}
+
+func TestTestHybridAgentFlags(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--app-id", "nope"}, "--app-id"},
+		{[]string{"--timeout", "0s"}, "--timeout"},
+		{[]string{"--parallel", "0"}, "--parallel"},
+		{[]string{"--iis-config", " "}, "--iis-config must not be empty"},
+		{[]string{"--exchange-server", "bad host!"}, "--exchange-server"},
+	} {
+		e := newTestEnv(t)
+		r := e.run(append([]string{"test-hybridagent", "--user-principal-name", "admin@contoso.com"}, c.args...)...)
+		assert.Equal(t, exitcode.Usage, r.code, "%v: %s", c.args, r.stderr)
+		assert.Contains(t, r.stderr, c.want)
+	}
+	for in, want := range map[string]string{
+		"6CA7C832-49A2-4A5D-AEAE-A616F6D4B8E7":                                                       labtenant.HybridAppID,
+		"https://6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7.resource.mailboxmigration.his.msappproxy.net/": labtenant.HybridAppID,
+		"6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7.resource.mailboxmigration.his.msappproxy.net":          labtenant.HybridAppID,
+	} {
+		got, err := parseAppIDForm(in)
+		require.NoError(t, err, in)
+		assert.Equal(t, want, got)
+	}
+	assert.Equal(t, "exch01", uncHost(`\\EXCH01\c$\Windows\System32\inetsrv\config\applicationHost.config`))
+	assert.Empty(t, uncHost(`\\?\C:\x`))
+	assert.Empty(t, uncHost(`C:\x`))
+}
