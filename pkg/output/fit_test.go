@@ -110,6 +110,18 @@ func TestTableLayouts(t *testing.T) {
 	assert.Contains(t, b.String(), "Failed")
 }
 
+// Lead lines (verdicts) stay above the table on a terminal too, as a table
+// and as a list.
+func TestLeadLinesOnTerminals(t *testing.T) {
+	for _, w := range []int{40, 120} {
+		td := sampleTable()
+		td.Lead = []string{"Verdict: Exchange failed: dns: no such host"}
+		var b bytes.Buffer
+		require.NoError(t, WriteTableLayout(&b, td, Layout{Width: w}))
+		assert.True(t, strings.HasPrefix(b.String(), "Verdict: Exchange failed:"), "width %d:\n%s", w, b.String())
+	}
+}
+
 func TestWrapAndShorten(t *testing.T) {
 	assert.Equal(t, "exch01.contoso.local", shorten("https://exch01.contoso.local/", 20, true))
 	assert.Equal(t, "exch01.contos…", shorten("https://exch01.contoso.local/", 14, true))
