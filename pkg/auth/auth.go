@@ -76,9 +76,15 @@ type Config struct {
 	HTTPClient *http.Client
 	// Prompt receives sign-in instructions (device code message); stderr.
 	Prompt io.Writer
-	// OpenURL opens the browser for interactive sign-in; nil uses the
-	// system browser (or $BROWSER).
+	// OpenURL opens the browser for interactive sign-in; nil uses Browser,
+	// else the system browser.
 	OpenURL func(url string) error
+	// Browser is the $BROWSER value the command layer read: commands to
+	// try, separated by ':'. Getenv answers the desktop-session variables
+	// (DISPLAY, WAYLAND_DISPLAY); nil means none is set. This package reads
+	// no environment of its own.
+	Browser string
+	Getenv  func(string) string
 	// Logf receives redacted diagnostics under --verbose; may be nil.
 	Logf func(format string, args ...any)
 	// Progress shows a person what is being waited for (terminals only);

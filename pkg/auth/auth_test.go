@@ -247,6 +247,7 @@ func TestInteractiveHonoursBROWSER(t *testing.T) {
 
 	cfg := e.config(ModeInteractive)
 	cfg.OpenURL = nil
+	cfg.Browser = exe
 	tok := e.mustToken(cfg)
 	assert.Equal(t, e.a.tokens()[0], tok)
 

@@ -32,7 +32,11 @@ func (interactiveFlow) acquire(ctx context.Context, c *Client) (public.AuthResul
 	if open == nil {
 		// As the help promises: where no browser can open (an SSH session
 		// to a Linux jump host), the device code works from any device.
-		if reason := noBrowserReason(os.Getenv, runtime.GOOS); reason != "" {
+		getenv := c.cfg.Getenv
+		if getenv == nil {
+			getenv = func(string) string { return "" }
+		}
+		if reason := noBrowserReason(getenv, runtime.GOOS); reason != "" {
 			fmt.Fprintf(c.cfg.prompt(), "No browser can be opened here (%s); signing in with a device code instead.\n", reason)
 			return deviceCodeFlow{}.acquire(ctx, c)
 		}
@@ -92,7 +96,7 @@ func (c *Client) opener() (open func(string) error, how string) {
 	if c.cfg.OpenURL != nil {
 		return c.cfg.OpenURL, "the configured opener"
 	}
-	if b := os.Getenv("BROWSER"); strings.TrimSpace(b) != "" {
+	if b := c.cfg.Browser; strings.TrimSpace(b) != "" {
 		return browserEnvOpener(b), "$BROWSER"
 	}
 	return nil, ""

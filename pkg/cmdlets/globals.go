@@ -46,9 +46,21 @@ type GlobalOptions struct {
 	Verbose           bool
 }
 
+// addGlobalFlags adds the flags every command understands.
 func addGlobalFlags(cmd *cobra.Command, g *GlobalOptions) {
 	fl := cmd.PersistentFlags()
 	fl.StringVarP(&g.Output, "output", "o", "table", "output format: table (fitted to the terminal), wide (every column) or json; the test commands also write markdown or html reports")
+	fl.StringVar(&g.Cloud, "cloud", "", "Global, USGov, USGovDoD or China (env HYBRIDMGMT_CLOUD)")
+	fl.StringVar(&g.Proxy, "proxy", "", "outbound proxy URL for Graph and sign-in (default: HTTPS_PROXY/NO_PROXY, then WinHTTP on Windows)")
+	fl.BoolVar(&g.Verbose, "verbose", false, "diagnostics on stderr (secrets and tokens are never shown)")
+}
+
+// addSignInFlags adds the sign-in flags to a command that signs in (as
+// kubelogin's authenticationOptions.addFlags): version, disconnect and
+// test-hybridconnectivity never show or validate credentials they do not
+// use.
+func addSignInFlags(cmd *cobra.Command, g *GlobalOptions) {
+	fl := cmd.Flags()
 	fl.StringVar(&g.TenantID, "tenant-id", "", "tenant id or verified domain (env HYBRIDMGMT_TENANT_ID or AZURE_TENANT_ID; default for user sign-in: the UPN's domain)")
 	fl.StringVar(&g.ClientID, "client-id", "", "application (client) id (env AZURE_CLIENT_ID; default: Microsoft Graph Command Line Tools "+DefaultClientID+")")
 	fl.StringVar(&g.UserPrincipalName, "user-principal-name", "", "admin UPN for interactive (MFA-capable) sign-in")
@@ -57,11 +69,8 @@ func addGlobalFlags(cmd *cobra.Command, g *GlobalOptions) {
 	fl.BoolVar(&g.ClientSecretStdin, "client-secret-stdin", false, "read the app's client secret from standard input (or env AZURE_CLIENT_SECRET)")
 	fl.StringVar(&g.Certificate, "certificate", "", "app certificate: PEM with key, or PFX whose password comes on stdin (env AZURE_CLIENT_CERTIFICATE_PATH)")
 	fl.BoolVar(&g.DeviceCode, "device-code", false, "sign in with a device code instead of a browser")
-	fl.StringVar(&g.Cloud, "cloud", "", "Global, USGov, USGovDoD or China (env HYBRIDMGMT_CLOUD)")
 	fl.StringVar(&g.AuthorityHost, "authority-host", "", "override the sign-in host, scheme://host[:port] (env HYBRIDMGMT_AUTHORITY_HOST)")
 	fl.StringVar(&g.GraphEndpoint, "graph-endpoint", "", "override the Graph host, scheme://host[:port]; /beta is appended (env HYBRIDMGMT_GRAPH_ENDPOINT)")
-	fl.StringVar(&g.Proxy, "proxy", "", "outbound proxy URL for Graph and sign-in (default: HTTPS_PROXY/NO_PROXY, then WinHTTP on Windows)")
-	fl.BoolVar(&g.Verbose, "verbose", false, "diagnostics on stderr (secrets and tokens are never shown)")
 }
 
 // Settings are the validated, resolved global options.

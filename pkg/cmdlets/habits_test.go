@@ -29,7 +29,11 @@ func TestPowerShellStyleParameters(t *testing.T) {
 		{[]string{"get-hybridapplication", "--app-idd", hybridGUID}, "unknown flag: --app-idd; did you mean --app-id?"},
 		{[]string{"get-hybridagent", "---Sup3rS3cret"}, "bad flag syntax (see 'hybridmgmt get-hybridagent --help')"},
 		{[]string{"get-hybridagnet"}, "unknown command for hybridmgmt; did you mean get-hybridagent?"},
-		{[]string{"--username", "a@contoso.com", "--password-stdin", "Sup3rS3cret", "get-hybridagent"}, "unknown command for hybridmgmt: the first argument is not a command"},
+		// Sign-in flags belong to the commands that sign in; given first,
+		// cobra still finds the command, and the stray value is not quoted.
+		{[]string{"--username", "a@contoso.com", "--password-stdin", "Sup3rS3cret", "get-hybridagent"}, "get-hybridagent takes no positional arguments (got 1)"},
+		{[]string{"version", "--tenant-id", "contoso.com"}, "unknown flag: --tenant-id"},
+		{[]string{"test-hybridconnectivity", "--client-secret-stdin"}, "unknown flag: --client-secret-stdin"},
 		{[]string{"test-hybridconnectivity", "--timeout", "10"}, "invalid value for --timeout: durations need a unit, e.g. 10s"},
 		{[]string{"get-hybridagent", "-Output", "json"}, "PowerShell-style parameter -Output: use --output"},
 		{[]string{"get-hybridagent", "-output", "json"}, "PowerShell-style parameter -output: use --output (or -o) table, wide or json"},

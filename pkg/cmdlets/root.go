@@ -72,15 +72,21 @@ unreachable from here or unavailable after retries, 130 interrupted (Ctrl-C).`,
 	// --version should print exactly what the version command prints.
 	root.Flags().BoolVar(&showVersion, "version", false, "print the version (as 'hybridmgmt version' does)")
 
-	root.AddCommand(
+	signsIn := []*cobra.Command{
 		NewCmdGetHybridAgent(f, nil),
 		NewCmdGetHybridApplication(f, nil),
 		NewCmdNewHybridApplication(f, nil),
 		NewCmdUpdateHybridApplication(f, nil),
 		NewCmdRemoveHybridApplication(f, nil),
-		NewCmdTestHybridConnectivity(f, nil),
 		NewCmdTestHybridAgent(f, nil),
 		NewCmdConnect(f, nil),
+	}
+	for _, c := range signsIn {
+		addSignInFlags(c, f.Global)
+	}
+	root.AddCommand(signsIn...)
+	root.AddCommand(
+		NewCmdTestHybridConnectivity(f, nil),
 		NewCmdDisconnect(f, nil),
 		NewCmdVersion(f),
 	)

@@ -63,10 +63,7 @@ type TestHybridAgentOptions struct {
 	AppID           string
 	ExchangeServers []string
 	IISConfigs      []string
-	Timeout         time.Duration
-	Parallel        int
-	MaxDuration     time.Duration
-	Strict          bool
+	ProbeRunOptions
 }
 
 // NewCmdTestHybridAgent builds test-hybridagent.
@@ -141,43 +138,26 @@ func NewCmdTestHybridAgent(f *Factory, runF func(*TestHybridAgentOptions) error)
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.AppID, "app-id", "", "the hybrid application: its GUID or route (default: the tenant's only hybrid application)")
-	fl.StringArrayVar(&opts.ExchangeServers, "exchange-server", nil, "Exchange server or load balancer the agent targets (repeatable; default: the app's internalUrl host)")
+	fl.StringArrayVar(&opts.ExchangeServers, "exchange-server", nil, "Exchange server or load balancer the agent targets (repeatable, or comma-separated; default: the app's internalUrl host)")
 	fl.StringArrayVar(&opts.IISConfigs, "iis-config", nil, "copy of an Exchange server's applicationHost.config to check Extended Protection (repeatable)")
-	fl.DurationVar(&opts.Timeout, "timeout", connectivity.DefaultTimeout, "time limit for all steps of one probe")
-	fl.IntVar(&opts.Parallel, "parallel", connectivity.DefaultParallel, "probes run at once (1 = one after another)")
-	fl.DurationVar(&opts.MaxDuration, "max-duration", connectivity.DefaultMaxDuration, "time limit for the whole run")
-	fl.BoolVar(&opts.Strict, "strict", false, "warnings fail the run too (exit 5)")
+	opts.ProbeRunOptions.addFlags(fl)
 	return cmd
 }
 
 func (opts *TestHybridAgentOptions) validate(cmd *cobra.Command) error {
-	if opts.Timeout <= 0 || opts.Timeout > time.Hour {
-		return exitcode.Usagef("--timeout %s must be between 0 and 1h (e.g. 10s)", opts.Timeout)
-	}
-	if opts.MaxDuration <= 0 || opts.MaxDuration > 24*time.Hour {
-		return exitcode.Usagef("--max-duration %s must be between 0 and 24h (e.g. 5m)", opts.MaxDuration)
-	}
-	if opts.Parallel < 1 || opts.Parallel > maxParallel {
-		return exitcode.Usagef("--parallel %d must be between 1 and %d", opts.Parallel, maxParallel)
+	if err := opts.ProbeRunOptions.validate(); err != nil {
+		return err
 	}
 	if cmd.Flags().Changed("app-id") {
-		id, err := parseAppIDForm(opts.AppID)
+		id, err := validate.AppID("--app-id", opts.AppID)
 		if err != nil {
 			return err
 		}
 		opts.AppID = id
 	}
-	seen := map[string]bool{}
-	var servers []string
-	for _, s := range opts.ExchangeServers {
-		h, err := validate.Host("--exchange-server", s, false)
-		if err != nil {
-			return err
-		}
-		if !seen[h] {
-			seen[h] = true
-			servers = append(servers, h)
-		}
+	servers, err := exchangeServers(opts.ExchangeServers)
+	if err != nil {
+		return err
 	}
 	opts.ExchangeServers = servers
 	for _, p := range opts.IISConfigs {
@@ -186,18 +166,6 @@ func (opts *TestHybridAgentOptions) validate(cmd *cobra.Command) error {
 		}
 	}
 	return nil
-}
-
-// parseAppIDForm accepts the route's GUID, its host name or its URL.
-func parseAppIDForm(v string) (string, error) {
-	s := strings.TrimSpace(v)
-	if u, err := url.Parse(s); err == nil && u.Host != "" {
-		s = u.Hostname()
-	}
-	if label, _, ok := strings.Cut(s, "."); ok {
-		s = label
-	}
-	return validate.GUID("--app-id", s)
 }
 
 // localIISConfig is this machine's applicationHost.config on Windows.

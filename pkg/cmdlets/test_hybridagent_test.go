@@ -34,6 +34,7 @@ import (
 	"github.com/hybridmgmt/hybridmgmt/pkg/iostreams"
 	"github.com/hybridmgmt/hybridmgmt/pkg/labtenant"
 	"github.com/hybridmgmt/hybridmgmt/pkg/output"
+	"github.com/hybridmgmt/hybridmgmt/pkg/validate"
 )
 
 // --- a small PKI: the route's CA carries a Microsoft root's name so the
@@ -214,8 +215,8 @@ func runWalk(t *testing.T, g HybridAgentGraph, n *walkNet, format output.Format,
 		Now: time.Now, Context: context.Background(), Output: func() (output.Format, error) { return format, nil },
 		Logf: func(string, ...any) {}, Hostname: func() (string, error) { return "EXCH-AGENT01", nil }, Version: "1.2.3",
 		ReadFile: os.ReadFile, Cloud: gc,
-		IISConfigs: []string{iisFixture("ex2019-frontend-excluded.config")},
-		Timeout:    5 * time.Second, Parallel: 4, MaxDuration: time.Minute,
+		IISConfigs:      []string{iisFixture("ex2019-frontend-excluded.config")},
+		ProbeRunOptions: ProbeRunOptions{Timeout: 5 * time.Second, Parallel: 4, MaxDuration: time.Minute},
 	}
 	if mod != nil {
 		mod(opts)
@@ -417,7 +418,7 @@ func TestTestHybridAgentFlags(t *testing.T) {
 		"https://6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7.resource.mailboxmigration.his.msappproxy.net/": labtenant.HybridAppID,
 		"6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7.resource.mailboxmigration.his.msappproxy.net":          labtenant.HybridAppID,
 	} {
-		got, err := parseAppIDForm(in)
+		got, err := validate.AppID("--app-id", in)
 		require.NoError(t, err, in)
 		assert.Equal(t, want, got)
 	}

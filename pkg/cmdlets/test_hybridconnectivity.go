@@ -27,10 +27,6 @@ type ConnectivityProber interface {
 	Run(ctx context.Context, plan connectivity.Plan) []connectivity.Result
 }
 
-// maxParallel keeps --parallel from exhausting file descriptors on
-// small machines; the catalogue has fewer entries than this anyway.
-const maxParallel = 256
-
 // TestHybridConnectivityOptions are the inputs of test-hybridconnectivity.
 type TestHybridConnectivityOptions struct {
 	IO      *iostreams.IOStreams
@@ -50,12 +46,9 @@ type TestHybridConnectivityOptions struct {
 	TestO365Endpoints bool
 	ExchangeServers   []string
 	AppID             string
-	Timeout           time.Duration
-	Parallel          int
-	MaxDuration       time.Duration
 	EndpointsFile     string
 	LegacyList        bool
-	Strict            bool
+	ProbeRunOptions
 
 	// Endpoints is the parsed --endpoints-file; nil without one.
 	Endpoints []connectivity.Endpoint
@@ -121,44 +114,20 @@ func NewCmdTestHybridConnectivity(f *Factory, runF func(*TestHybridConnectivityO
 	fl.BoolVar(&opts.TestO365Endpoints, "test-o365-endpoints", false, "also test the Exchange Online endpoints every Mailbox server needs for free/busy")
 	fl.StringArrayVar(&opts.ExchangeServers, "exchange-server", nil, "Exchange server or load balancer FQDN to test from this machine (repeatable, or comma-separated)")
 	fl.StringVar(&opts.AppID, "app-id", "", "GUID of the hybrid application (or its route host or TargetSharingEpr URL): test its published route")
-	fl.DurationVar(&opts.Timeout, "timeout", connectivity.DefaultTimeout, "time limit for all steps of one probe")
-	fl.IntVar(&opts.Parallel, "parallel", connectivity.DefaultParallel, "probes run at once (1 = one after another)")
-	fl.DurationVar(&opts.MaxDuration, "max-duration", connectivity.DefaultMaxDuration, "time limit for the whole run")
 	fl.StringVar(&opts.EndpointsFile, "endpoints-file", "", "JSON file whose endpoints replace the built-in catalogue")
 	fl.BoolVar(&opts.LegacyList, "legacy-list", false, "test the original HybridManagement module's (2019) host set instead of the current list")
-	fl.BoolVar(&opts.Strict, "strict", false, "warnings fail the run too (exit 5)")
+	opts.ProbeRunOptions.addFlags(fl)
 	return cmd
 }
 
 // validate checks every flag before any probe, so bad input is exit 2.
 func (opts *TestHybridConnectivityOptions) validate(cmd *cobra.Command) error {
-	if opts.Timeout <= 0 || opts.Timeout > time.Hour {
-		return exitcode.Usagef("--timeout %s must be between 0 and 1h (e.g. 10s)", opts.Timeout)
+	if err := opts.ProbeRunOptions.validate(); err != nil {
+		return err
 	}
-	if opts.MaxDuration <= 0 || opts.MaxDuration > 24*time.Hour {
-		return exitcode.Usagef("--max-duration %s must be between 0 and 24h (e.g. 5m)", opts.MaxDuration)
-	}
-	if opts.Parallel < 1 || opts.Parallel > maxParallel {
-		return exitcode.Usagef("--parallel %d must be between 1 and %d", opts.Parallel, maxParallel)
-	}
-	seen := map[string]bool{}
-	var servers []string
-	for _, list := range opts.ExchangeServers {
-		// Comma-separated lists, as PowerShell's -ExchangeServer a,b and a
-		// pasted Get-ExchangeServer column give them.
-		for _, s := range strings.Split(list, ",") {
-			if strings.TrimSpace(s) == "" && strings.Contains(list, ",") {
-				continue
-			}
-			h, err := validate.Host("--exchange-server", s, false)
-			if err != nil {
-				return err
-			}
-			if !seen[h] {
-				seen[h] = true
-				servers = append(servers, h)
-			}
-		}
+	servers, err := exchangeServers(opts.ExchangeServers)
+	if err != nil {
+		return err
 	}
 	opts.ExchangeServers = servers
 	if cmd.Flags().Changed("app-id") {

@@ -180,7 +180,7 @@ func newRunOptions(t *testing.T, format output.Format, results []connectivity.Re
 		Output:   func() (output.Format, error) { return format, nil },
 		Logf:     func(string, ...any) {},
 		Hostname: func() (string, error) { return "AGENT01", nil }, Version: "1.2.3",
-		Cloud: g, Timeout: 3 * time.Second, Parallel: 7, MaxDuration: time.Minute,
+		Cloud: g, ProbeRunOptions: ProbeRunOptions{Timeout: 3 * time.Second, Parallel: 7, MaxDuration: time.Minute},
 		ExchangeServers: []string{"exch01.contoso.local"},
 	}
 	return opts, fp, out, errOut
