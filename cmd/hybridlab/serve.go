@@ -58,6 +58,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&opts.Settings.DefaultUser, "default-user", "", "user for interactive sign-in without login_hint and for auto-approved device codes (default "+labtenant.AdminUPN+")")
 	fs.BoolVar(&opts.Settings.PublishingOnlyByPath, "publishing-only-by-path", false, "serve onPremisesPublishing only at /applications/{id}/onPremisesPublishing")
 	fs.IntVar(&opts.Settings.ReplicationMisses, "replication-misses", 0, "requests on a just-created application that answer 404 (default 2, negative for none)")
+	fs.BoolVar(&opts.Settings.HostileText, "hostile-text", false, "append terminal escapes and bidi controls to the device-code message and Graph error messages")
 	fs.Func("require-mfa", "make this user require MFA (ROPC fails with AADSTS50076), repeatable", func(v string) error {
 		mfaUsers = append(mfaUsers, v)
 		return nil

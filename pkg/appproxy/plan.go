@@ -142,12 +142,18 @@ func PublishPlan(app *Application, name string, want PublishingPatch, groupName 
 			}
 			return nilIfEmpty(app.str(k))
 		}
-		p.Changes = append(p.Changes,
-			Change{Property: "externalUrl", Before: before("externalUrl"), After: want.ExternalURL},
-			Change{Property: "internalUrl", Before: before("internalUrl"), After: want.InternalURL},
-			Change{Property: "externalAuthenticationType", Before: before("externalAuthenticationType"), After: want.ExternalAuthenticationType},
-			Change{Property: "applicationType", Before: before("applicationType"), After: want.ApplicationType},
-		)
+		for _, c := range []Change{
+			{Property: "externalUrl", Before: before("externalUrl"), After: want.ExternalURL},
+			{Property: "internalUrl", Before: before("internalUrl"), After: want.InternalURL},
+			{Property: "externalAuthenticationType", Before: before("externalAuthenticationType"), After: want.ExternalAuthenticationType},
+			{Property: "applicationType", Before: before("applicationType"), After: want.ApplicationType},
+		} {
+			// An unpublished app may keep its other settings: only what
+			// changes is a line of the plan.
+			if b, _ := c.Before.(string); !strings.EqualFold(b, c.After.(string)) {
+				p.Changes = append(p.Changes, c)
+			}
+		}
 		cur := &Application{}
 		if app != nil {
 			cur = app

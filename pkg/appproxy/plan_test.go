@@ -82,3 +82,15 @@ func TestDeleteWhoseAnswerWasLostIsDone(t *testing.T) {
 	h.reg.Register("gone", httpstub.REST("DELETE", "/beta/applications/o1"), httpstub.GraphError(404, "Request_ResourceNotFound", "gone"))
 	assert.True(t, IsNotFound(h.client.DeleteApplication(context.Background(), "o1")))
 }
+
+// An unpublished app that kept its settings: the plan shows only changes.
+func TestPublishPlanListsOnlyWhatChanges(t *testing.T) {
+	app := &Application{AppID: tGUID, DisplayName: "Hybrid", webRead: true, Publishing: map[string]any{
+		"externalUrl": UnpublishSentinel, "internalUrl": UnpublishSentinel, "externalAuthenticationType": "Passthru", "applicationType": "microsoftapp"}}
+	p := PublishPlan(app, "n", HybridPublishing(tGUID, tSuffix, "https://exch01.contoso.local/"), "")
+	var props []string
+	for _, c := range p.Changes {
+		props = append(props, c.Property)
+	}
+	assert.Equal(t, []string{"externalUrl", "internalUrl", "web.redirectUris"}, props)
+}

@@ -166,6 +166,12 @@ func removeHybridApplicationRun(opts *RemoveHybridApplicationOptions) error {
 	}
 	if opts.DeleteApplication {
 		if err := client.DeleteApplication(ctx, app.ID); err != nil {
+			if published && appproxy.IsNotFound(err) {
+				// Gone before our DELETE (deleted meanwhile, outside any
+				// create's replication window): not a half-done remove but
+				// a not-found, exit 4 like the same 404 on any other write.
+				return fmt.Errorf("unpublished %s, but it was gone when deleting it (deleted meanwhile?): %w", plan.Name(), err)
+			}
 			if published {
 				// Half done: say exactly what state the tenant is in.
 				return fmt.Errorf("unpublished %s, but deleting it failed: %s. The application still exists, unpublished; run the same command again to delete it",

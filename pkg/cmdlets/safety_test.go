@@ -97,12 +97,18 @@ func TestRemoveWithoutTerminalNeedsYes(t *testing.T) {
 	assert.Zero(t, e.reg.Count(), "no request")
 	assert.Zero(t, e.clients, "no Graph client")
 
-	// A dry run writes nothing, so it needs no --yes.
-	e = newTestEnv(t)
-	e.stubHybrid("https://exch01.contoso.local/")
-	r = e.run("remove-hybridapplication", "--app-id", hybridGUID, "--dry-run")
-	require.Equal(t, 0, r.code, r.stderr)
-	onlyReads(t, e)
+	// A dry run writes nothing, so it needs no --yes; with or without
+	// --delete-application, and even with --yes (nothing to confirm), it
+	// only reads (a dry run that wrote would hit a PATCH or DELETE the
+	// registry does not know: onlyReads and Verify).
+	for _, extra := range [][]string{nil, {"--delete-application"}, {"--yes"}, {"--delete-application", "--yes"}} {
+		e = newTestEnv(t)
+		e.stubHybrid("https://exch01.contoso.local/")
+		r = e.run(append([]string{"remove-hybridapplication", "--app-id", hybridGUID, "--dry-run"}, extra...)...)
+		require.Equal(t, 0, r.code, "%v: %s", extra, r.stderr)
+		assert.Contains(t, r.stdout, "dry run: nothing was changed")
+		onlyReads(t, e)
+	}
 }
 
 func TestRemovePromptsOnATerminal(t *testing.T) {

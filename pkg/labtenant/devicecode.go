@@ -86,7 +86,7 @@ func (s *Server) deviceCode(w http.ResponseWriter, r *http.Request) {
 		"verification_uri": verify,
 		"expires_in":       int(deviceCodeLifetime / time.Second),
 		"interval":         1,
-		"message":          fmt.Sprintf("To sign in, use a web browser to open the page %s and enter the code %s to authenticate.", verify, dc.userCode),
+		"message":          fmt.Sprintf("To sign in, use a web browser to open the page %s and enter the code %s to authenticate.", verify, dc.userCode) + hostileSuffix(r),
 	})
 }
 

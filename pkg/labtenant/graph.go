@@ -63,7 +63,7 @@ func writeGraphError(w http.ResponseWriter, r *http.Request, status int, code, m
 	crid := w.Header().Get("client-request-id")
 	body := map[string]any{"error": map[string]any{
 		"code":    code,
-		"message": message,
+		"message": message + hostileSuffix(r),
 		"innerError": map[string]any{
 			"date":              time.Now().UTC().Format("2006-01-02T15:04:05"),
 			"request-id":        rid,

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,7 +15,8 @@ import (
 const groupsPath = "/beta/onPremisesPublishingProfiles/applicationProxy/connectorGroups"
 
 func TestGraphAuthentication(t *testing.T) {
-	srv := newLab(t, func(o *Options) { o.Settings.TokenLifetime = Duration(time.Millisecond) })
+	clock := &testClock{t: time.Now()}
+	srv := newLab(t, func(o *Options) { o.Now = clock.now })
 	g := graphCall(t, srv, http.MethodGet, "/beta/applications", "", nil)
 	assert.Equal(t, http.StatusUnauthorized, g.status)
 	assert.Equal(t, "InvalidAuthenticationToken", g.errCode())
@@ -25,10 +27,33 @@ func TestGraphAuthentication(t *testing.T) {
 	assert.Equal(t, "InvalidAuthenticationToken", g.errCode())
 
 	tok := ropcToken(t, srv, AdminUPN, graphDirScope)
-	time.Sleep(10 * time.Millisecond) // outlive the 1ms lifetime
+	g = graphCall(t, srv, http.MethodGet, "/beta/applications", tok, nil)
+	assert.Equal(t, http.StatusOK, g.status, "a fresh token works: %s", g.raw)
+	// Just past the default one-hour lifetime on the lab's clock: the token
+	// is still on file (nothing pruned it), and refused as expired.
+	clock.advance(time.Hour + time.Second)
 	g = graphCall(t, srv, http.MethodGet, "/beta/applications", tok, nil)
 	assert.Equal(t, http.StatusUnauthorized, g.status)
-	assert.Contains(t, g.body["error"].(map[string]any)["message"], "expired")
+	assert.Equal(t, "InvalidAuthenticationToken", g.errCode())
+	assert.Equal(t, "Lifetime validation failed, the token is expired.", g.body["error"].(map[string]any)["message"])
+}
+
+// testClock is a lab clock that moves only when a test says so.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
 }
 
 func TestGraphConnectorRoutesAreDelegatedOnly(t *testing.T) {

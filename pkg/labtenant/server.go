@@ -35,6 +35,11 @@ type Options struct {
 	// grant type; never a query string, body, token or secret) and server
 	// errors.
 	Logf func(format string, args ...any)
+	// Now is the lab's clock (token and code lifetimes, expiry checks, the
+	// pruning of expired tokens); nil means time.Now. Tests move it
+	// forward instead of sleeping past a short lifetime, which under load
+	// raced the lab's own pruning of the token it had just issued.
+	Now func() time.Time
 }
 
 // Server is a running lab tenant.
@@ -92,6 +97,9 @@ func New(opts Options) (*Server, error) {
 	}
 	if s.logf == nil {
 		s.logf = func(string, ...any) {}
+	}
+	if opts.Now != nil {
+		s.now = opts.Now
 	}
 	if err := s.faults.set(opts.Faults); err != nil {
 		return nil, err
@@ -295,6 +303,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rec.Header().Set("client-request-id", crid)
 	}
 
+	if s.Settings().HostileText {
+		r = r.WithContext(context.WithValue(r.Context(), hostileKey{}, true))
+	}
 	delay, f, ok := s.faults.takeGeneric(r, isTokenEndpoint(r))
 	if delay > 0 {
 		s.sleepCtx(r.Context(), delay)

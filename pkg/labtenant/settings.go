@@ -3,6 +3,7 @@ package labtenant
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strconv"
 	"time"
 )
@@ -40,6 +41,31 @@ type Settings struct {
 	// does for seconds after a create (R8). 0 means the default, 2; a
 	// negative value turns it off.
 	ReplicationMisses int `json:"replicationMisses,omitempty"`
+	// HostileText appends HostileServerText (terminal escapes, bidi
+	// controls, a forged line) to the device-code message and to every
+	// Graph error message, as a compromised or buggy server could: clients
+	// must never let it reach a terminal unescaped.
+	HostileText bool `json:"hostileText,omitempty"`
+}
+
+// HostileServerText is what HostileText appends: a visible marker
+// ("lab-hostile"), then OSC (window title), BEL, CSI (clear screen,
+// colour), the C1 CSI character, right-to-left override and isolate
+// controls, and a CR/LF followed by a line that pretends to be the
+// client's own.
+const HostileServerText = " lab-hostile\x1b]0;pwned\x07\x1b[2J\x1b[31mred\u009b1m\u202eesrever\u202c\u2066iso\u2069\r\nhybridmgmt: forged line"
+
+// hostileKey marks a request served while HostileText is on (see
+// hostileSuffix).
+type hostileKey struct{}
+
+// hostileSuffix is what to append to server text for r: HostileServerText
+// when the request arrived with HostileText on, else nothing.
+func hostileSuffix(r *http.Request) string {
+	if on, _ := r.Context().Value(hostileKey{}).(bool); on {
+		return HostileServerText
+	}
+	return ""
 }
 
 func (s Settings) replicationMisses() int {

@@ -57,3 +57,16 @@ func TestReadLineLengthLimitIsExact(t *testing.T) {
 		assert.NotContains(t, err.Error(), "sss")
 	}
 }
+
+// A line longer than MaxLen is refused even when a CR falls just past the
+// limit the reader can see: reading stops no earlier than one byte after
+// the longest line that fits (BOM + MaxLen + CRLF), so the secret is never
+// cut at that CR and accepted short.
+func TestReadLineDoesNotCutALongLineAtACR(t *testing.T) {
+	secret := strings.Repeat("s", MaxLen)
+	for _, in := range []string{"\xef\xbb\xbf" + secret + "\rxx", "\xef\xbb\xbf" + secret + "\r\rx\n"} {
+		got, err := ReadLine(strings.NewReader(in), "the secret")
+		require.Error(t, err, "accepted %d bytes of %d", len(got), len(in))
+		assert.Contains(t, err.Error(), "longer than")
+	}
+}
