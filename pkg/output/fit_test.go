@@ -137,3 +137,63 @@ func TestParseFormatWide(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, Wide, f)
 }
+
+// Exact layouts: which columns go, in what order, and the widths chosen.
+func TestFitExactLayouts(t *testing.T) {
+	td := TableData{Columns: []Column{
+		{Header: "A"}, {Header: "B", Priority: 1}, {Header: "C", Priority: 2}, {Header: "D", Priority: 2, Derived: "D is derived"},
+	}, Rows: [][]string{{"aaaaaaaaaa", "bbbbbbbbbb", "cccccccccc", "dddddddddd"}}}
+	cells := td.Rows
+	// Everything fits: natural widths, nothing hidden.
+	f := fit(td, cells, Layout{Width: 53})
+	assert.False(t, f.list)
+	assert.Equal(t, []int{0, 1, 2, 3}, f.cols)
+	assert.Equal(t, []int{10, 10, 10, 10}, f.widths)
+	assert.Empty(t, f.hidden)
+	// One column too many: the rightmost of the least important goes, and
+	// a derived column is noted, not listed.
+	f = fit(td, cells, Layout{Width: 52})
+	assert.Equal(t, []int{0, 1, 2}, f.cols)
+	assert.Empty(t, f.hidden)
+	assert.Equal(t, []string{"D is derived"}, f.derived)
+	f = fit(td, cells, Layout{Width: 39})
+	assert.Equal(t, []int{0, 1}, f.cols)
+	assert.Equal(t, []string{"C"}, f.hidden)
+	f = fit(td, cells, Layout{Width: 26})
+	assert.Equal(t, []int{0}, f.cols)
+	assert.Equal(t, []string{"C", "B"}, f.hidden)
+	assert.Equal(t, []int{10}, f.widths)
+	// Not even the priority-0 column at its minimum: a list.
+	f = fit(td, cells, Layout{Width: 12})
+	assert.True(t, f.list)
+	assert.Empty(t, f.hidden)
+	assert.Empty(t, f.derived)
+	// Wide keeps every column and shrinks them instead.
+	f = fit(td, cells, Layout{Width: 53, Wide: true})
+	assert.Equal(t, []int{0, 1, 2, 3}, f.cols)
+	assert.Equal(t, 53, tableWidth(f.widths))
+	assert.Equal(t, 16, tableWidth([]int{2, 2, 2}), "│ xx │ xx │ xx │")
+	assert.Equal(t, 12, minWidth(Column{Header: "X"}, 40))
+	assert.Equal(t, 5, minWidth(Column{Header: "X"}, 5))
+	assert.Equal(t, 9, minWidth(Column{Header: "LONGWORDS X", Min: 4}, 40))
+	assert.Equal(t, 2, minWidth(Column{Header: "X", Min: 1}, 40))
+}
+
+// Shortening keeps the shortened text at exactly the width it was given.
+func TestShortenExact(t *testing.T) {
+	assert.Equal(t, "abc", shorten("abc", 3, false))
+	assert.Equal(t, "ab…", shorten("abcd", 3, false))
+	assert.Equal(t, "…", shorten("abcd", 1, false))
+	assert.Equal(t, "host", shorten("https://host/", 4, true))
+	assert.Equal(t, "host…", shorten("http://hostname/", 5, true), "the scheme goes first")
+	head, rest := cut("ab漢c", 3)
+	assert.Equal(t, "ab", head)
+	assert.Equal(t, "漢c", rest)
+	head, rest = cut("漢", 1)
+	assert.Equal(t, "漢", head, "a character wider than the width is taken whole")
+	assert.Equal(t, "", rest)
+	assert.Equal(t, []string{"  first", "    line", "    second"}, wrapIndent("  first line second", 12), "every line at the continuation width")
+	assert.Equal(t, []string{"short"}, wrapIndent("short", 12))
+	assert.Equal(t, "\x1b[32mPassed\x1b[0m", colour("Passed"))
+	assert.Equal(t, "Skipped", colour("Skipped"))
+}
