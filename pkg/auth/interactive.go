@@ -51,7 +51,7 @@ func (interactiveFlow) acquire(ctx context.Context, c *Client) (public.AuthResul
 		openErr = open(u)
 		return openErr
 	})))
-	fmt.Fprintln(c.cfg.prompt(), "Opening a browser to sign in to Microsoft Entra; finish there (or rerun with --device-code).")
+	fmt.Fprintln(c.cfg.prompt(), "Opening a browser to sign in to Microsoft Entra (or rerun with --device-code).")
 	res, err := c.pub.AcquireTokenInteractive(ctx, c.cfg.Scopes, opts...)
 	if err != nil && openErr != nil && ctx.Err() == nil {
 		fmt.Fprintf(c.cfg.prompt(), "The browser could not be opened (%s); signing in with a device code instead.\n",

@@ -260,12 +260,12 @@ func testHybridAgentRun(opts *TestHybridAgentOptions) error {
 		opts.Logf("%s", sum.String())
 	}
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("interrupted; the results above are what finished (%s): %w", sum, err)
+		return interruptedError(results, err)
 	}
 	if sum.Failing(opts.Strict) {
 		msg := strings.TrimPrefix(verdict[0], "Verdict: ")
 		if sum.Failed == 0 {
-			msg = fmt.Sprintf("%d warnings (--strict)", sum.Warnings)
+			msg = connectivity.Plural(sum.Warnings, "warning") + " (--strict)"
 		}
 		return exitcode.Wrap(exitcode.ErrChecksFailed, fmt.Errorf("%s", msg))
 	}

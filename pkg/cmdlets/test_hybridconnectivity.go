@@ -238,15 +238,7 @@ func testHybridConnectivityRun(opts *TestHybridConnectivityOptions) error {
 		opts.Logf("%s", sum.String())
 	}
 	if err := opts.Context.Err(); err != nil {
-		finished := 0
-		for _, r := range results {
-			if r.Error != connectivity.InterruptedError {
-				finished++
-			}
-		}
-		// One line for people; the chain keeps context.Canceled.
-		msg := fmt.Errorf("interrupted; %d of %d checks finished", finished, len(results))
-		return exitcode.Wrap(exitcode.ErrInterrupted, exitcode.Wrap(err, msg))
+		return interruptedError(results, err)
 	}
 	if sum.Failing(opts.Strict) {
 		msg := connectivity.Plural(sum.Failed, "check") + " failed"
@@ -256,6 +248,20 @@ func testHybridConnectivityRun(opts *TestHybridConnectivityOptions) error {
 		return exitcode.Wrap(exitcode.ErrChecksFailed, fmt.Errorf("%s", msg))
 	}
 	return nil
+}
+
+// interruptedError is the Ctrl-C line of a connectivity run (exit 130):
+// how many checks finished, printed above it.
+func interruptedError(results []connectivity.Result, err error) error {
+	finished := 0
+	for _, r := range results {
+		if r.Error != connectivity.InterruptedError {
+			finished++
+		}
+	}
+	// One line for people; the chain keeps context.Canceled.
+	msg := fmt.Errorf("interrupted; %d of %d checks finished", finished, len(results))
+	return exitcode.Wrap(exitcode.ErrInterrupted, exitcode.Wrap(err, msg))
 }
 
 // connectivityVerdict is the reports' verdict line: the first Failed

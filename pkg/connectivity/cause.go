@@ -1,7 +1,5 @@
 package connectivity
 
-import "strconv"
-
 // Cause names why a check did not pass, as one code from a fixed,
 // documented vocabulary (docs/test-hybridconnectivity.md): scripts and
 // reports group on it, so codes are never renamed, only added.
@@ -162,7 +160,8 @@ func MostLikelyCause(rs []Result) (Headline, bool) {
 	return h, true
 }
 
-// Line is the contract line: "Most likely cause: <words> (<N> checks)".
+// Line is the contract line: "Most likely cause: <words> (<N> checks)",
+// "(1 check)" for one.
 func (h Headline) Line() string {
-	return "Most likely cause: " + h.Cause.Words + " (" + strconv.Itoa(h.Count) + " checks)"
+	return "Most likely cause: " + h.Cause.Words + " (" + Plural(h.Count, "check") + ")"
 }

@@ -80,6 +80,9 @@ func screenLines(raw string) []string {
 func assertFits(t *testing.T, cols int, raw string, what string) {
 	t.Helper()
 	for _, l := range screenLines(raw) {
+		if strings.HasPrefix(l, "hybridmgmt: ") {
+			continue // the error line stays one line: scripts and the module read it
+		}
 		if twwidth.Width(l) > cols {
 			t.Errorf("%s at %d columns: a line of %d columns:\n%s\n--- whole output:\n%s", what, cols, twwidth.Width(l), l, strings.Join(screenLines(raw), "\n"))
 			return
@@ -104,10 +107,12 @@ func TestTablesFitTheTerminal(t *testing.T) {
 		"new dry run":           {"new-hybridapplication", "--target-uri", "exch02.contoso.local", "--dry-run"},
 		"remove dry run":        {"remove-hybridapplication", "--app-id", app, "--delete-application", "--dry-run"},
 		"connectivity":          {"test-hybridconnectivity", "--endpoints-file", endpoints, "--timeout", "5s"},
+		"agent report":          {"test-hybridagent", "--timeout", "2s"},
 	}
 	wants := map[string]string{
 		"get-hybridagent": "EXCH-AGENT01", "get-hybridapplication": app, "update dry run": "mail-lb.contoso.com",
 		"new dry run": "exch02.contoso.local", "remove dry run": app, "connectivity": "Passed",
+		"agent report": "Verdict:",
 	}
 	for name, args := range commands {
 		for _, cols := range []int{80, 120} {

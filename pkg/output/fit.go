@@ -263,16 +263,18 @@ func cut(s string, w int) (head, rest string) {
 }
 
 // splitWords splits before spaces and after '/', ',', ';' and '&', so a
-// URL or a JSON object can break between its parts.
+// URL or a JSON object can break between its parts; never inside the "//"
+// of a scheme, so "https://host" stays together.
 func splitWords(s string) []string {
 	var words []string
 	start := 0
 	for i, r := range s {
+		slash := r == '/' && !(i+1 < len(s) && s[i+1] == '/') && !(i > 0 && s[i-1] == '/')
 		switch {
 		case r == ' ' && i > start:
 			words = append(words, s[start:i])
 			start = i
-		case r == '/' || r == ',' || r == ';' || r == '&':
+		case slash || r == ',' || r == ';' || r == '&':
 			words = append(words, s[start:i+1])
 			start = i + 1
 		}

@@ -110,12 +110,25 @@ func TestTableLayouts(t *testing.T) {
 	assert.Contains(t, b.String(), "Failed")
 }
 
+// Lead lines (verdicts) stay above the table on a terminal too, as a table
+// and as a list.
+func TestLeadLinesOnTerminals(t *testing.T) {
+	for _, w := range []int{40, 120} {
+		td := sampleTable()
+		td.Lead = []string{"Verdict: Exchange failed: dns: no such host"}
+		var b bytes.Buffer
+		require.NoError(t, WriteTableLayout(&b, td, Layout{Width: w}))
+		assert.True(t, strings.HasPrefix(b.String(), "Verdict: Exchange failed:"), "width %d:\n%s", w, b.String())
+	}
+}
+
 func TestWrapAndShorten(t *testing.T) {
 	assert.Equal(t, "exch01.contoso.local", shorten("https://exch01.contoso.local/", 20, true))
 	assert.Equal(t, "exch01.contos…", shorten("https://exch01.contoso.local/", 14, true))
 	assert.Equal(t, "Default gro…", shorten("Default group for Exchange Online", 12, false))
 	assert.Equal(t, []string{"a b", "cd"}, wrap("a b cd", 4))
-	assert.Equal(t, []string{"https://", "host/x"}, wrap("https://host/x", 8))
+	assert.Equal(t, []string{"https://", "host/x"}, wrap("https://host/x", 8), "cut where it must")
+	assert.Equal(t, []string{"see", "https://host/", "path"}, wrap("see https://host/path", 14), "never between the slashes of https://")
 	assert.Equal(t, []string{"abcd", "ef"}, wrap("abcdef", 4))
 }
 
@@ -123,4 +136,64 @@ func TestParseFormatWide(t *testing.T) {
 	f, err := ParseFormat("WIDE")
 	require.NoError(t, err)
 	assert.Equal(t, Wide, f)
+}
+
+// Exact layouts: which columns go, in what order, and the widths chosen.
+func TestFitExactLayouts(t *testing.T) {
+	td := TableData{Columns: []Column{
+		{Header: "A"}, {Header: "B", Priority: 1}, {Header: "C", Priority: 2}, {Header: "D", Priority: 2, Derived: "D is derived"},
+	}, Rows: [][]string{{"aaaaaaaaaa", "bbbbbbbbbb", "cccccccccc", "dddddddddd"}}}
+	cells := td.Rows
+	// Everything fits: natural widths, nothing hidden.
+	f := fit(td, cells, Layout{Width: 53})
+	assert.False(t, f.list)
+	assert.Equal(t, []int{0, 1, 2, 3}, f.cols)
+	assert.Equal(t, []int{10, 10, 10, 10}, f.widths)
+	assert.Empty(t, f.hidden)
+	// One column too many: the rightmost of the least important goes, and
+	// a derived column is noted, not listed.
+	f = fit(td, cells, Layout{Width: 52})
+	assert.Equal(t, []int{0, 1, 2}, f.cols)
+	assert.Empty(t, f.hidden)
+	assert.Equal(t, []string{"D is derived"}, f.derived)
+	f = fit(td, cells, Layout{Width: 39})
+	assert.Equal(t, []int{0, 1}, f.cols)
+	assert.Equal(t, []string{"C"}, f.hidden)
+	f = fit(td, cells, Layout{Width: 26})
+	assert.Equal(t, []int{0}, f.cols)
+	assert.Equal(t, []string{"C", "B"}, f.hidden)
+	assert.Equal(t, []int{10}, f.widths)
+	// Not even the priority-0 column at its minimum: a list.
+	f = fit(td, cells, Layout{Width: 12})
+	assert.True(t, f.list)
+	assert.Empty(t, f.hidden)
+	assert.Empty(t, f.derived)
+	// Wide keeps every column and shrinks them instead.
+	f = fit(td, cells, Layout{Width: 53, Wide: true})
+	assert.Equal(t, []int{0, 1, 2, 3}, f.cols)
+	assert.Equal(t, 53, tableWidth(f.widths))
+	assert.Equal(t, 16, tableWidth([]int{2, 2, 2}), "│ xx │ xx │ xx │")
+	assert.Equal(t, 12, minWidth(Column{Header: "X"}, 40))
+	assert.Equal(t, 5, minWidth(Column{Header: "X"}, 5))
+	assert.Equal(t, 9, minWidth(Column{Header: "LONGWORDS X", Min: 4}, 40))
+	assert.Equal(t, 2, minWidth(Column{Header: "X", Min: 1}, 40))
+}
+
+// Shortening keeps the shortened text at exactly the width it was given.
+func TestShortenExact(t *testing.T) {
+	assert.Equal(t, "abc", shorten("abc", 3, false))
+	assert.Equal(t, "ab…", shorten("abcd", 3, false))
+	assert.Equal(t, "…", shorten("abcd", 1, false))
+	assert.Equal(t, "host", shorten("https://host/", 4, true))
+	assert.Equal(t, "host…", shorten("http://hostname/", 5, true), "the scheme goes first")
+	head, rest := cut("ab漢c", 3)
+	assert.Equal(t, "ab", head)
+	assert.Equal(t, "漢c", rest)
+	head, rest = cut("漢", 1)
+	assert.Equal(t, "漢", head, "a character wider than the width is taken whole")
+	assert.Equal(t, "", rest)
+	assert.Equal(t, []string{"  first", "    line", "    second"}, wrapIndent("  first line second", 12), "every line at the continuation width")
+	assert.Equal(t, []string{"short"}, wrapIndent("short", 12))
+	assert.Equal(t, "\x1b[32mPassed\x1b[0m", colour("Passed"))
+	assert.Equal(t, "Skipped", colour("Skipped"))
 }

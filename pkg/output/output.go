@@ -152,13 +152,13 @@ func WriteTableLayout(w io.Writer, t TableData, l Layout) error {
 	if len(cells) > 0 {
 		f := fit(t, cells, l)
 		if f.list {
-			lines = listView(f.columns, cells, l)
+			lines = append(lines, listView(f.columns, cells, l)...)
 		} else {
 			var b strings.Builder
 			if err := renderFitted(&b, f, cells, l); err != nil {
 				return err
 			}
-			lines = strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+			lines = append(lines, strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")...)
 			var notes []string
 			if len(f.hidden) > 0 {
 				notes = append(notes, "(not shown: "+strings.Join(f.hidden, ", ")+"; -o wide shows every column)")

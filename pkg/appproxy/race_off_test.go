@@ -1,0 +1,5 @@
+//go:build !race
+
+package appproxy
+
+const raceEnabled = false
