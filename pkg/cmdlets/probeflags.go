@@ -6,8 +6,10 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/hybridmgmt/hybridmgmt/pkg/cloud"
 	"github.com/hybridmgmt/hybridmgmt/pkg/connectivity"
 	"github.com/hybridmgmt/hybridmgmt/pkg/exitcode"
+	"github.com/hybridmgmt/hybridmgmt/pkg/netproxy"
 	"github.com/hybridmgmt/hybridmgmt/pkg/validate"
 )
 
@@ -75,4 +77,19 @@ func exchangeServers(values []string) ([]string, error) {
 		}
 	}
 	return servers, nil
+}
+
+// probeSettings is what both test commands probe with: the cloud, and the
+// proxy choice (flag, environment, then WinHTTP), refused before any probe
+// when it is invalid.
+func (f *Factory) probeSettings() (cloud.Cloud, netproxy.Choice, error) {
+	s, err := f.Settings()
+	if err != nil {
+		return cloud.Cloud{}, netproxy.Choice{}, err
+	}
+	choice, err := netproxy.Resolver{Explicit: s.Proxy, Getenv: f.Getenv, System: f.System}.Resolve()
+	if err != nil {
+		return cloud.Cloud{}, netproxy.Choice{}, exitcode.Usagef("--proxy: %v", err)
+	}
+	return s.Cloud, choice, nil
 }

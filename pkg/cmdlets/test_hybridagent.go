@@ -121,13 +121,9 @@ func NewCmdTestHybridAgent(f *Factory, runF func(*TestHybridAgentOptions) error)
 			if err := f.requireSignInConfig(); err != nil {
 				return err
 			}
-			s, err := f.Settings()
-			if err != nil {
+			var err error
+			if opts.Cloud, opts.Proxy, err = f.probeSettings(); err != nil {
 				return err
-			}
-			opts.Cloud = s.Cloud
-			if opts.Proxy, err = (netproxy.Resolver{Explicit: s.Proxy, Getenv: f.Getenv, System: f.System}).Resolve(); err != nil {
-				return exitcode.Usagef("--proxy: %v", err)
 			}
 			opts.Context = cmd.Context()
 			if runF != nil {

@@ -97,16 +97,12 @@ func NewCmdTestHybridConnectivity(f *Factory, runF func(*TestHybridConnectivityO
 			if err := opts.validate(cmd); err != nil {
 				return err
 			}
-			s, err := f.Settings()
-			if err != nil {
+			var err error
+			if opts.Cloud, opts.Proxy, err = f.probeSettings(); err != nil {
 				return err
 			}
-			opts.Cloud = s.Cloud
-			if opts.LegacyList && s.Cloud.Catalogue != cloud.CatalogueGlobal {
-				return exitcode.Usagef("--legacy-list reproduces the original module's Global host set; it cannot be combined with --cloud %s", s.Cloud.Name)
-			}
-			if opts.Proxy, err = (netproxy.Resolver{Explicit: s.Proxy, Getenv: f.Getenv, System: f.System}).Resolve(); err != nil {
-				return exitcode.Usagef("--proxy: %v", err)
+			if opts.LegacyList && opts.Cloud.Catalogue != cloud.CatalogueGlobal {
+				return exitcode.Usagef("--legacy-list reproduces the original module's Global host set; it cannot be combined with --cloud %s", opts.Cloud.Name)
 			}
 			opts.Context = cmd.Context()
 			if runF != nil {
