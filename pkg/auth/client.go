@@ -391,9 +391,8 @@ func (c *Client) silent(ctx context.Context) (public.AuthResult, error) {
 	if isOAuthOrNetwork(err) {
 		// The refresh token was refused (expired, revoked, MFA now
 		// required) or the authority is unreachable: say so.
-		if c.cfg.Mode == ModeCached && errors.Is(werr, exitcode.ErrAuth) && !strings.Contains(werr.Error(), "hybridmgmt connect") {
-			return public.AuthResult{}, exitcode.Wrap(exitcode.ErrAuth,
-				fmt.Errorf("%w %s", werr, reconnectHint))
+		if d := detailsOf(werr); c.cfg.Mode == ModeCached && errors.Is(werr, exitcode.ErrAuth) && d.Hint == "" {
+			return public.AuthResult{}, signInFailed(werr.Error(), d.Code, reconnectHint)
 		}
 		return public.AuthResult{}, werr
 	}
@@ -417,9 +416,9 @@ func (c *Client) notSignedIn(cause error) error {
 		return exitcode.Wrap(exitcode.ErrAuth, amb)
 	}
 	if c.cfg.Username != "" {
-		return exitcode.Authf("not signed in as %s: run `hybridmgmt connect` (or pass --user-principal-name / credentials)", c.cfg.Username)
+		return signInFailed("not signed in as "+c.cfg.Username+".", "", notSignedInHint)
 	}
-	return exitcode.Authf("not signed in: run `hybridmgmt connect` (or pass --user-principal-name / credentials)")
+	return signInFailed("not signed in.", "", notSignedInHint)
 }
 
 // userResult converts MSAL's result for a user token.

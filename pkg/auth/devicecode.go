@@ -9,7 +9,6 @@ import (
 
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/public"
 
-	"github.com/hybridmgmt/hybridmgmt/pkg/exitcode"
 	"github.com/hybridmgmt/hybridmgmt/pkg/output"
 	"github.com/hybridmgmt/hybridmgmt/pkg/redact"
 )
@@ -44,7 +43,7 @@ func (deviceCodeFlow) acquire(ctx context.Context, c *Client) (public.AuthResult
 	res, err := dc.AuthenticationResult(ctx)
 	if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
 		// MSAL bounds the wait by the code's lifetime.
-		return res, exitcode.Authf("sign-in failed: the device code expired before sign-in was completed; run the command again")
+		return res, signInFailed("sign-in failed: the device code expired before sign-in was completed.", "", "Run the command again and enter the code before it expires.")
 	}
 	return res, err
 }

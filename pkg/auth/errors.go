@@ -29,14 +29,25 @@ type oauthError struct {
 	ErrorCodes       []int  `json:"error_codes"`
 }
 
-var aadstsRE = regexp.MustCompile(`AADSTS(\d+)`)
+// aadstsRE finds the code Entra puts at the start of error_description
+// when an answer lacks error_codes (MSAL's device-code poller keeps only the
+// description). Only the code is read, never the text after it.
+var aadstsRE = regexp.MustCompile(`^AADSTS(\d+):`)
 
-const mfaHint = "Multi-factor authentication or Conditional Access is required, which username/password sign-in cannot satisfy: use --user-principal-name or --device-code instead of --password-stdin."
+const mfaHint = "Multi-factor authentication or Conditional Access is required, which username/password sign-in cannot satisfy: use --user-principal-name or --device-code instead of --password-stdin (in PowerShell -UserPrincipalName or -DeviceCode instead of -Credential)."
 
-const reconnectHint = "Run `hybridmgmt connect` to sign in again."
+const reconnectHint = "Run `hybridmgmt connect` (Connect-HybridManagement in PowerShell) to sign in again."
+
+// notSignedInHint is the next step when nothing usable is cached.
+const notSignedInHint = "Run `hybridmgmt connect` (Connect-HybridManagement in PowerShell) to sign in, or pass --user-principal-name or app-only credentials."
 
 // aadstsHints are one-sentence next steps for the AADSTS codes users meet
-// most (https://learn.microsoft.com/entra/identity-platform/reference-error-codes).
+// most, keyed on the code Microsoft documents
+// (https://learn.microsoft.com/entra/identity-platform/reference-error-codes),
+// never on the description's words. Each becomes the hint of the -o json
+// error line (docs/exit-codes.md lists them) and so the PowerShell
+// ErrorRecord's RecommendedAction. Our own words only: nothing the server
+// sent is repeated in a hint.
 var aadstsHints = map[int]string{
 	50076:   mfaHint,
 	50079:   mfaHint,
@@ -51,10 +62,10 @@ var aadstsHints = map[int]string{
 	50055:   "The password has expired: change it in a browser, then try again.",
 	7000215: "The client secret is wrong: pass the secret's value (not its id) with --client-secret-stdin or AZURE_CLIENT_SECRET.",
 	7000222: "The client secret has expired: create a new one for the app registration.",
-	700016:  "Check --client-id (AZURE_CLIENT_ID): no application with that id exists in this tenant.",
+	700016:  "Check --client-id (AZURE_CLIENT_ID) and --tenant-id: no application with that id exists in this tenant.",
 	90002:   "Check --tenant-id and --cloud: the tenant was not found.",
 	900023:  "Check --tenant-id: it must be a tenant GUID or a verified domain.",
-	65001:   "Consent is missing: an administrator must grant admin consent for the app's Microsoft Graph permissions (Directory.ReadWrite.All).",
+	65001:   "Consent is missing: an administrator must grant admin consent for the app's Microsoft Graph permissions (Directory.ReadWrite.All), or connect once as an administrator (docs/auth.md).",
 	700027:  "The certificate is not registered on the app registration: upload its public part under Certificates & secrets.",
 	7000218: "The app registration does not allow public client flows: enable \"Allow public client flows\" or sign in with --user-principal-name.",
 	50011:   "The app registration needs the redirect URI http://localhost under \"Mobile and desktop applications\".",
@@ -63,6 +74,38 @@ var aadstsHints = map[int]string{
 	50173:   reconnectHint,
 	50133:   reconnectHint,
 	70008:   reconnectHint,
+}
+
+// oauthHints are the next steps for RFC 6749 / OpenID Connect error codes
+// of an answer that carries no AADSTS code.
+var oauthHints = map[string]string{
+	"interaction_required": "This sign-in needs a person: run `hybridmgmt connect` (Connect-HybridManagement) interactively, or use --device-code.",
+	"login_required":       reconnectHint,
+	"consent_required":     aadstsHints[65001],
+	"invalid_client":       "Check --client-id and the app's credential (client secret or certificate).",
+}
+
+// oauthCodeRE is the shape of an OAuth error code (RFC 6749 §5.2: a short
+// ASCII token); anything else is not repeated as a code.
+var oauthCodeRE = regexp.MustCompile(`^[a-z_]{1,64}$`)
+
+// signInFailed is a failed sign-in (exit 3, AuthenticationError) whose
+// -o json error line carries code (the AADSTS or OAuth error code) and
+// hint; the human line ends with the hint too.
+func signInFailed(msg, code, hint string) error {
+	if hint != "" {
+		msg += " " + hint
+	}
+	return exitcode.WithDetails(exitcode.Wrap(exitcode.ErrAuth, errors.New(msg)), exitcode.Details{Code: code, Hint: hint})
+}
+
+// detailsOf are the code and hint a sign-in error carries.
+func detailsOf(err error) exitcode.Details {
+	var d exitcode.Detailer
+	if errors.As(err, &d) {
+		return d.ErrorDetails()
+	}
+	return exitcode.Details{}
 }
 
 // wrapErr turns an MSAL or transport error into one line of the right
@@ -85,7 +128,8 @@ func (c *Client) wrapErr(ctx context.Context, err error) error {
 		return err // already ours
 	}
 	if errors.Is(err, errAppSecretNeeded) {
-		return exitcode.Wrap(exitcode.ErrAuth, errAppSecretNeeded)
+		return exitcode.WithDetails(exitcode.Wrap(exitcode.ErrAuth, errAppSecretNeeded),
+			exitcode.Details{Hint: "Pass the client secret again (--client-secret-stdin, -ClientSecret or AZURE_CLIENT_SECRET), or run `hybridmgmt connect` (Connect-HybridManagement) again."})
 	}
 	var refused *refusedError
 	if errors.As(err, &refused) {
@@ -134,13 +178,20 @@ func (c *Client) callErr(ce msalerrors.CallErr) error {
 	if detail == "" {
 		detail = fmt.Sprintf("HTTP %d from %s", status, c.endpointOf(ce))
 	}
-	msg := "sign-in failed: " + detail
-	if code := aadstsCode(oe); code != 0 {
-		if hint := aadstsHints[code]; hint != "" {
-			msg += " " + hint
-		}
+	code, hint := codeAndHint(oe)
+	return signInFailed(oneLine(c.redact("sign-in failed: "+detail)), code, hint)
+}
+
+// codeAndHint names the answer's error by its AADSTS code (else its OAuth
+// error code) and picks the hint for it.
+func codeAndHint(oe oauthError) (code, hint string) {
+	if n := aadstsCode(oe); n != 0 {
+		return "AADSTS" + strconv.Itoa(n), aadstsHints[n]
 	}
-	return exitcode.Wrap(exitcode.ErrAuth, errors.New(oneLine(c.redact(msg))))
+	if oauthCodeRE.MatchString(oe.Error) {
+		return oe.Error, oauthHints[oe.Error]
+	}
+	return "", ""
 }
 
 // parseOAuthError finds the JSON error body: in the response when nobody
@@ -182,13 +233,15 @@ func describe(oe oauthError) string {
 	}
 }
 
+// aadstsCode is the answer's AADSTS code: error_codes, Entra's structured
+// field, else the code that starts error_description.
 func aadstsCode(oe oauthError) int {
-	if m := aadstsRE.FindStringSubmatch(oe.ErrorDescription); m != nil {
+	if len(oe.ErrorCodes) > 0 && oe.ErrorCodes[0] > 0 {
+		return oe.ErrorCodes[0]
+	}
+	if m := aadstsRE.FindStringSubmatch(strings.TrimSpace(oe.ErrorDescription)); m != nil {
 		n, _ := strconv.Atoi(m[1])
 		return n
-	}
-	if len(oe.ErrorCodes) > 0 {
-		return oe.ErrorCodes[0]
 	}
 	return 0
 }

@@ -94,7 +94,8 @@ func connectStatusRun(opts *ConnectOptions) error {
 		return err
 	}
 	if !ok {
-		return exitcode.Authf("not signed in: run `hybridmgmt connect`")
+		return exitcode.WithDetails(exitcode.Authf("not signed in: run `hybridmgmt connect`"),
+			exitcode.Details{Hint: "Run `hybridmgmt connect` (Connect-HybridManagement in PowerShell) to sign in."})
 	}
 	expires := "none cached"
 	if !st.TokenExpires.IsZero() {

@@ -147,3 +147,22 @@ func clean(s string) string {
 		return r
 	}, s))
 }
+
+// detailedError is an error with Details it did not carry itself.
+type detailedError struct {
+	err error
+	d   Details
+}
+
+func (e *detailedError) Error() string         { return e.err.Error() }
+func (e *detailedError) Unwrap() error         { return e.err }
+func (e *detailedError) ErrorDetails() Details { return e.d }
+
+// WithDetails gives err's error line a code and a hint (sign-in failures:
+// the AADSTS code and what to do about it). err keeps its message and kind.
+func WithDetails(err error, d Details) error {
+	if err == nil {
+		return nil
+	}
+	return &detailedError{err: err, d: d}
+}

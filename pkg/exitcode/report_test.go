@@ -110,3 +110,14 @@ func TestReportMessageAndCleaning(t *testing.T) {
 	assert.False(t, strings.ContainsAny(r.Hint, "\n\r"))
 	assert.Equal(t, "failed with exit code 1", exitcode.NewReport(errors.New(""), "").Message)
 }
+
+// WithDetails adds a code and hint to the line and keeps the kind (and so
+// the exit code and category) and the message.
+func TestWithDetails(t *testing.T) {
+	err := exitcode.WithDetails(fmt.Errorf("get agents: %w", exitcode.Authf("not signed in.")), exitcode.Details{Code: "AADSTS700082", Hint: "Run connect."})
+	var buf bytes.Buffer
+	exitcode.WriteJSONLine(&buf, err, "")
+	assert.Equal(t, `{"error":{"exitCode":3,"category":"AuthenticationError","code":"AADSTS700082","message":"get agents: not signed in.","hint":"Run connect."}}`+"\n", buf.String())
+	assert.Nil(t, exitcode.WithDetails(nil, exitcode.Details{Hint: "x"}))
+	assert.ErrorIs(t, exitcode.WithDetails(exitcode.PermissionDeniedf("no role"), exitcode.Details{}), exitcode.ErrPermissionDenied)
+}
