@@ -654,7 +654,6 @@ function ConvertTo-HybridArgumentList {
     $arguments = New-Object System.Collections.Generic.List[string]
     $arguments.AddRange([string[]]@($command, '--output', 'json'))
     $result = @{ Arguments = $arguments; Secret = $null; Error = $null; Report = $false }
-    $secretParameter = $null
     foreach ($name in @($Parameters.Keys)) {
         if ($script:HybridCommonParameters -contains $name) { continue }
         $value = $Parameters[$name]
@@ -692,12 +691,7 @@ function ConvertTo-HybridArgumentList {
                 'seconds' { $arguments.Add($row.Flag + '=' + ([int]$value).ToString([System.Globalization.CultureInfo]::InvariantCulture) + 's') }
                 'username' { $arguments.Add($row.Flag + '=' + $value.UserName) }
                 { $_ -eq 'secret' -or $_ -eq 'stdin' } {
-                    if ($null -ne $secretParameter -and $secretParameter -ne $name) {
-                        $result.Error = ConvertTo-HybridErrorRecord -ExitCode 2 -Command $command -TargetObject $name -Message (
-                            'Use only one of -' + $secretParameter + ' and -' + $name + ': one secret goes to hybridmgmt on standard input.')
-                        return $result
-                    }
-                    $secretParameter = $name
+                    # One per call: the generator keeps secrets in separate parameter sets.
                     $secret = $value
                     if ($value -is [System.Management.Automation.PSCredential]) { $secret = $value.Password }
                     if (Test-HybridSecretLineBreak -Secret $secret) {
@@ -954,28 +948,35 @@ function Connect-HybridManagement {
     .OUTPUTS
     HybridManagement.Account
     #>
-    [CmdletBinding()]
+    [CmdletBinding(DefaultParameterSetName = 'Default')]
     [OutputType('HybridManagement.Account')]
     param(
-        [Parameter(Position = 0)]
+        [Parameter(ParameterSetName = 'Interactive', Mandatory = $true, Position = 0)]
+        [Parameter(ParameterSetName = 'DeviceCode', Position = 0)]
         [string] $UserPrincipalName,
 
         [string] $AuthorityHost,
 
+        [Parameter(ParameterSetName = 'Certificate', Mandatory = $true)]
         [string] $CertificatePath,
 
+        [Parameter(ParameterSetName = 'Default')]
+        [Parameter(ParameterSetName = 'Certificate')]
         [System.Security.SecureString] $CertificatePassword,
 
         [string] $ClientId,
 
+        [Parameter(ParameterSetName = 'ClientSecret', Mandatory = $true)]
         [System.Security.SecureString] $ClientSecret,
 
+        [Parameter(ParameterSetName = 'DeviceCode', Mandatory = $true)]
         [switch] $DeviceCode,
 
         [switch] $Force,
 
         [string] $GraphEndpoint,
 
+        [Parameter(ParameterSetName = 'Credential', Mandatory = $true)]
         [System.Management.Automation.PSCredential] $Credential,
 
         [switch] $Status,
@@ -1115,27 +1116,33 @@ function Get-HybridAgent {
     .OUTPUTS
     HybridManagement.Agent
     #>
-    [CmdletBinding()]
+    [CmdletBinding(DefaultParameterSetName = 'Default')]
     [OutputType('HybridManagement.Agent')]
     param(
-        [Parameter(Position = 0)]
+        [Parameter(ParameterSetName = 'Credential', Mandatory = $true, Position = 0)]
         [System.Management.Automation.PSCredential] $Credential,
 
-        [Parameter(Position = 1)]
+        [Parameter(ParameterSetName = 'Interactive', Mandatory = $true, Position = 1)]
+        [Parameter(ParameterSetName = 'DeviceCode', Position = 1)]
         [string] $UserPrincipalName,
 
         [string] $AuthorityHost,
 
+        [Parameter(ParameterSetName = 'Certificate', Mandatory = $true)]
         [string] $CertificatePath,
 
+        [Parameter(ParameterSetName = 'Default')]
+        [Parameter(ParameterSetName = 'Certificate')]
         [System.Security.SecureString] $CertificatePassword,
 
         [string] $ClientId,
 
+        [Parameter(ParameterSetName = 'ClientSecret', Mandatory = $true)]
         [System.Security.SecureString] $ClientSecret,
 
         [string] $ConnectorGroup,
 
+        [Parameter(ParameterSetName = 'DeviceCode', Mandatory = $true)]
         [switch] $DeviceCode,
 
         [string] $GraphEndpoint,
@@ -1237,28 +1244,34 @@ function Get-HybridApplication {
     .OUTPUTS
     HybridManagement.Application
     #>
-    [CmdletBinding()]
+    [CmdletBinding(DefaultParameterSetName = 'Default')]
     [OutputType('HybridManagement.Application')]
     param(
         [Parameter(Position = 0, ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]
         [string] $AppId,
 
-        [Parameter(Position = 1)]
+        [Parameter(ParameterSetName = 'Credential', Mandatory = $true, Position = 1)]
         [System.Management.Automation.PSCredential] $Credential,
 
-        [Parameter(Position = 2)]
+        [Parameter(ParameterSetName = 'Interactive', Mandatory = $true, Position = 2)]
+        [Parameter(ParameterSetName = 'DeviceCode', Position = 2)]
         [string] $UserPrincipalName,
 
         [string] $AuthorityHost,
 
+        [Parameter(ParameterSetName = 'Certificate', Mandatory = $true)]
         [string] $CertificatePath,
 
+        [Parameter(ParameterSetName = 'Default')]
+        [Parameter(ParameterSetName = 'Certificate')]
         [System.Security.SecureString] $CertificatePassword,
 
         [string] $ClientId,
 
+        [Parameter(ParameterSetName = 'ClientSecret', Mandatory = $true)]
         [System.Security.SecureString] $ClientSecret,
 
+        [Parameter(ParameterSetName = 'DeviceCode', Mandatory = $true)]
         [switch] $DeviceCode,
 
         [string] $GraphEndpoint,
@@ -1363,7 +1376,7 @@ function New-HybridApplication {
     .OUTPUTS
     HybridManagement.Application
     #>
-    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium', DefaultParameterSetName = 'Default')]
     [OutputType('HybridManagement.Application')]
     param(
         [Parameter(Position = 0)]
@@ -1372,24 +1385,30 @@ function New-HybridApplication {
         [Parameter(Mandatory = $true, Position = 1)]
         [string] $TargetUri,
 
-        [Parameter(Position = 2)]
+        [Parameter(ParameterSetName = 'Credential', Mandatory = $true, Position = 2)]
         [System.Management.Automation.PSCredential] $Credential,
 
-        [Parameter(Position = 3)]
+        [Parameter(ParameterSetName = 'Interactive', Mandatory = $true, Position = 3)]
+        [Parameter(ParameterSetName = 'DeviceCode', Position = 3)]
         [string] $UserPrincipalName,
 
         [string] $AuthorityHost,
 
+        [Parameter(ParameterSetName = 'Certificate', Mandatory = $true)]
         [string] $CertificatePath,
 
+        [Parameter(ParameterSetName = 'Default')]
+        [Parameter(ParameterSetName = 'Certificate')]
         [System.Security.SecureString] $CertificatePassword,
 
         [string] $ClientId,
 
+        [Parameter(ParameterSetName = 'ClientSecret', Mandatory = $true)]
         [System.Security.SecureString] $ClientSecret,
 
         [string] $ConnectorGroup,
 
+        [Parameter(ParameterSetName = 'DeviceCode', Mandatory = $true)]
         [switch] $DeviceCode,
 
         [switch] $Force,
@@ -1494,30 +1513,36 @@ function Remove-HybridApplication {
     .INPUTS
     System.String (an application id), or objects with an AppId property.
     #>
-    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High')]
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High', DefaultParameterSetName = 'Default')]
     [OutputType([void])]
     param(
         [Parameter(Mandatory = $true, Position = 0, ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]
         [string] $AppId,
 
-        [Parameter(Position = 1)]
+        [Parameter(ParameterSetName = 'Credential', Mandatory = $true, Position = 1)]
         [System.Management.Automation.PSCredential] $Credential,
 
-        [Parameter(Position = 2)]
+        [Parameter(ParameterSetName = 'Interactive', Mandatory = $true, Position = 2)]
+        [Parameter(ParameterSetName = 'DeviceCode', Position = 2)]
         [string] $UserPrincipalName,
 
         [string] $AuthorityHost,
 
+        [Parameter(ParameterSetName = 'Certificate', Mandatory = $true)]
         [string] $CertificatePath,
 
+        [Parameter(ParameterSetName = 'Default')]
+        [Parameter(ParameterSetName = 'Certificate')]
         [System.Security.SecureString] $CertificatePassword,
 
         [string] $ClientId,
 
+        [Parameter(ParameterSetName = 'ClientSecret', Mandatory = $true)]
         [System.Security.SecureString] $ClientSecret,
 
         [switch] $DeleteApplication,
 
+        [Parameter(ParameterSetName = 'DeviceCode', Mandatory = $true)]
         [switch] $DeviceCode,
 
         [switch] $Force,
@@ -1641,21 +1666,26 @@ function Test-HybridAgent {
     .OUTPUTS
     HybridManagement.ConnectivityResult
     #>
-    [CmdletBinding()]
+    [CmdletBinding(DefaultParameterSetName = 'Default')]
     [OutputType('HybridManagement.ConnectivityResult')]
     param(
         [string] $AppId,
 
         [string] $AuthorityHost,
 
+        [Parameter(ParameterSetName = 'Certificate', Mandatory = $true)]
         [string] $CertificatePath,
 
+        [Parameter(ParameterSetName = 'Default')]
+        [Parameter(ParameterSetName = 'Certificate')]
         [System.Security.SecureString] $CertificatePassword,
 
         [string] $ClientId,
 
+        [Parameter(ParameterSetName = 'ClientSecret', Mandatory = $true)]
         [System.Security.SecureString] $ClientSecret,
 
+        [Parameter(ParameterSetName = 'DeviceCode', Mandatory = $true)]
         [switch] $DeviceCode,
 
         [string[]] $ExchangeServer,
@@ -1670,6 +1700,7 @@ function Test-HybridAgent {
         [ValidateRange(1, 256)]
         [int] $Parallel,
 
+        [Parameter(ParameterSetName = 'Credential', Mandatory = $true)]
         [System.Management.Automation.PSCredential] $Credential,
 
         [switch] $Strict,
@@ -1679,6 +1710,8 @@ function Test-HybridAgent {
         [ValidateRange(1, 3600)]
         [int] $TimeoutSec,
 
+        [Parameter(ParameterSetName = 'Interactive', Mandatory = $true)]
+        [Parameter(ParameterSetName = 'DeviceCode')]
         [string] $UserPrincipalName,
 
         [ValidateSet('Markdown', 'Html')]
@@ -1907,7 +1940,7 @@ function Update-HybridApplication {
     .OUTPUTS
     HybridManagement.Application
     #>
-    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium', DefaultParameterSetName = 'Default')]
     [OutputType('HybridManagement.Application')]
     param(
         [Parameter(Mandatory = $true, Position = 0, ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]
@@ -1916,22 +1949,28 @@ function Update-HybridApplication {
         [Parameter(Mandatory = $true, Position = 1)]
         [string] $TargetUri,
 
-        [Parameter(Position = 2)]
+        [Parameter(ParameterSetName = 'Credential', Mandatory = $true, Position = 2)]
         [System.Management.Automation.PSCredential] $Credential,
 
-        [Parameter(Position = 3)]
+        [Parameter(ParameterSetName = 'Interactive', Mandatory = $true, Position = 3)]
+        [Parameter(ParameterSetName = 'DeviceCode', Position = 3)]
         [string] $UserPrincipalName,
 
         [string] $AuthorityHost,
 
+        [Parameter(ParameterSetName = 'Certificate', Mandatory = $true)]
         [string] $CertificatePath,
 
+        [Parameter(ParameterSetName = 'Default')]
+        [Parameter(ParameterSetName = 'Certificate')]
         [System.Security.SecureString] $CertificatePassword,
 
         [string] $ClientId,
 
+        [Parameter(ParameterSetName = 'ClientSecret', Mandatory = $true)]
         [System.Security.SecureString] $ClientSecret,
 
+        [Parameter(ParameterSetName = 'DeviceCode', Mandatory = $true)]
         [switch] $DeviceCode,
 
         [switch] $Force,

@@ -97,6 +97,33 @@ var flags = map[string]flagNote{
 // command's own flags, the sign-in flags included, are always offered.
 var networkGlobals = []string{"cloud", "proxy", "verbose"}
 
+// paramSet is one PowerShell parameter set of the sign-in modes.
+type paramSet struct {
+	Name string
+	// Mandatory selects the set: mandatory in it and in no other set. ""
+	// marks the default set (no sign-in parameter given).
+	Mandatory string
+	// Also are the set's other parameters, which other sets may share.
+	Also []string
+}
+
+// signInSets are the parameter sets of every cmdlet that signs in. The
+// modes the CLI takes together share a set; the ones it refuses together
+// (the mutually exclusive flag groups pkg/cmdlets declares on each
+// command) never do: the generator checks this table against those groups
+// both ways. Parameters not named here are in every set.
+var signInSets = []paramSet{
+	// No sign-in parameter: the cached sign-in or AZURE_* variables
+	// (Connect-HybridManagement: a browser). The PFX password of a saved
+	// certificate connection still comes on stdin.
+	{Name: "Default", Also: []string{"CertificatePassword"}},
+	{Name: "Interactive", Mandatory: "UserPrincipalName"},
+	{Name: "DeviceCode", Mandatory: "DeviceCode", Also: []string{"UserPrincipalName"}},
+	{Name: "Credential", Mandatory: "Credential"},
+	{Name: "ClientSecret", Mandatory: "ClientSecret"},
+	{Name: "Certificate", Mandatory: "CertificatePath", Also: []string{"CertificatePassword"}},
+}
+
 // cmdletNote is one cmdlet: the subcommand it runs and what PowerShell
 // needs beyond the flags.
 type cmdletNote struct {

@@ -42,7 +42,7 @@ func generate(runtimePath string) (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, err := buildModel(cmdlets.NewRootCmd(cmdlets.NewFactory("docs")), cmdletNotes, flags)
+	m, err := buildModel(cmdlets.NewRootCmd(cmdlets.NewFactory("docs")), cmdletNotes, flags, signInSets)
 	if err != nil {
 		return nil, err
 	}

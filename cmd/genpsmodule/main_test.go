@@ -45,7 +45,7 @@ func TestUnannotatedCommandsAndFlagsAreNamed(t *testing.T) {
 	agent.Flags().Int("max-idle", 0, "fail unless this many agents are active")
 	root.PersistentFlags().Bool("no-color", false, "plain output")
 
-	_, err = buildModel(root, cmdletNotes, flags)
+	_, err = buildModel(root, cmdletNotes, flags, signInSets)
 	require.Error(t, err)
 	msg := err.Error()
 	for _, want := range []string{
@@ -65,7 +65,7 @@ func TestUnannotatedCommandsAndFlagsAreNamed(t *testing.T) {
 		Command: "test-hybridthing", Name: "Test-HybridThing", Globals: networkGlobals,
 		Synopsis: "Tests the agents.", Description: "Runs hybridmgmt test-hybridthing.", Examples: []string{"Test-HybridThing"},
 	})
-	m, err := buildModel(root, notes, fl)
+	m, err := buildModel(root, notes, fl, signInSets)
 	require.NoError(t, err)
 	psm1 := renderPSM1(m, "")
 	assert.Contains(t, psm1, "function Test-HybridThing {")
@@ -78,7 +78,7 @@ func TestAnnotationMistakesAreNamed(t *testing.T) {
 	notes[0].Positions = []string{"NoSuchParameter"}
 	notes[0].Examples = nil
 	notes = append(notes, cmdletNote{Command: "no-such-command", Name: "Get-Nothing"})
-	_, err := buildModel(testRoot(), notes, flags)
+	_, err := buildModel(testRoot(), notes, flags, signInSets)
 	require.Error(t, err)
 	for _, want := range []string{"Positions names -NoSuchParameter", "Get-HybridAgent has no Examples", `runs "no-such-command"`} {
 		assert.Contains(t, err.Error(), want)
@@ -87,4 +87,114 @@ func TestAnnotationMistakesAreNamed(t *testing.T) {
 	_, err = renderFormat(bad)
 	require.Error(t, err)
 	assert.True(t, strings.Contains(err.Error(), `shows "nope"`), err.Error())
+}
+
+// The sign-in parameter sets choose what PowerShell's binder would
+// (resolveSet models about_Parameter_Sets), and PowerShell accepts a pair
+// of sign-in parameters exactly when the CLI accepts their flags.
+func TestSignInParameterSets(t *testing.T) {
+	for bound, want := range map[string]string{
+		"":                                    "Default",
+		"CertificatePassword":                 "Default",
+		"UserPrincipalName":                   "Interactive",
+		"DeviceCode":                          "DeviceCode",
+		"UserPrincipalName,DeviceCode":        "DeviceCode",
+		"Credential":                          "Credential",
+		"ClientSecret":                        "ClientSecret",
+		"CertificatePath":                     "Certificate",
+		"CertificatePath,CertificatePassword": "Certificate",
+		"Credential,UserPrincipalName":        "",
+		"ClientSecret,CertificatePath":        "",
+		"ClientSecret,CertificatePassword":    "",
+		"DeviceCode,Credential":               "",
+	} {
+		var names []string
+		if bound != "" {
+			names = strings.Split(bound, ",")
+		}
+		got, err := resolveSet(signInSets, names)
+		assert.Equal(t, want, got, "%s: %v", bound, err)
+	}
+
+	root := testRoot()
+	m, err := buildModel(root, cmdletNotes, flags, signInSets)
+	require.NoError(t, err)
+	argv := map[string][]string{
+		"UserPrincipalName": {"--user-principal-name=a@contoso.com"},
+		"DeviceCode":        {"--device-code"},
+		"Credential":        {"--username=a@contoso.com", "--password-stdin"},
+		"ClientSecret":      {"--client-secret-stdin"},
+		"CertificatePath":   {"--certificate=ci.pem"},
+	}
+	withSets := 0
+	for _, c := range m.Cmdlets {
+		cmd, _, err := root.Find([]string{c.Command})
+		require.NoError(t, err)
+		if cmd.Flags().Lookup("user-principal-name") == nil {
+			assert.Empty(t, c.DefaultSet, "%s signs in with no sign-in flags", c.Name)
+			continue
+		}
+		withSets++
+		assert.Equal(t, "Default", c.DefaultSet, c.Name)
+		for a := range argv {
+			for b := range argv {
+				if a >= b {
+					continue
+				}
+				_, psErr := resolveSet(signInSets, []string{a, b})
+				fresh, _, _ := testRoot().Find([]string{c.Command})
+				require.NoError(t, fresh.ParseFlags(append(append([]string(nil), argv[a]...), argv[b]...)))
+				cliErr := fresh.ValidateFlagGroups()
+				assert.Equal(t, cliErr == nil, psErr == nil, "%s -%s -%s: PowerShell %v, CLI %v", c.Name, a, b, psErr, cliErr)
+			}
+		}
+	}
+	assert.Equal(t, 7, withSets, "every cmdlet that signs in has the sets")
+}
+
+func TestParameterSetMistakesAreNamed(t *testing.T) {
+	swap := func(i int, s paramSet) []paramSet {
+		out := append([]paramSet(nil), signInSets...)
+		out[i] = s
+		return out
+	}
+	for want, sets := range map[string][]paramSet{
+		// -Credential may not go with -UserPrincipalName in the CLI.
+		"-Credential and -UserPrincipalName share parameter set Interactive, but the CLI refuses": swap(1, paramSet{Name: "Interactive", Mandatory: "UserPrincipalName", Also: []string{"Credential"}}),
+		// -UserPrincipalName and -DeviceCode go together in the CLI.
+		"-DeviceCode and -UserPrincipalName are in no common parameter set, but the CLI takes": swap(2, paramSet{Name: "DeviceCode", Mandatory: "DeviceCode"}),
+		"has 2 default sets":                              swap(3, paramSet{Name: "Credential", Also: []string{"Credential"}}),
+		"-ClientSecret excludes other sign-in parameters": swap(4, paramSet{Name: "Nothing", Mandatory: "Force"}),
+		"parameter set Certificate cannot be chosen":      append(append([]paramSet(nil), signInSets...), paramSet{Name: "Other", Mandatory: "CertificatePath"}),
+		"holds two stdin secrets":                         swap(5, paramSet{Name: "Certificate", Mandatory: "CertificatePath", Also: []string{"CertificatePassword", "ClientSecret"}}),
+		"signInSets names -NoSuchThing":                   swap(5, paramSet{Name: "Certificate", Mandatory: "CertificatePath", Also: []string{"CertificatePassword", "NoSuchThing"}}),
+	} {
+		_, err := buildModel(testRoot(), cmdletNotes, flags, sets)
+		if assert.Error(t, err, want) {
+			assert.Contains(t, err.Error(), want)
+		}
+	}
+}
+
+// The rendered param() block: one [Parameter()] per set, the default set
+// on [CmdletBinding()], common parameters with no set.
+func TestParameterSetsAreRendered(t *testing.T) {
+	m, err := buildModel(testRoot(), cmdletNotes, flags, signInSets)
+	require.NoError(t, err)
+	psm1 := renderPSM1(m, "")
+	for _, want := range []string{
+		"[CmdletBinding(DefaultParameterSetName = 'Default')]\n    [OutputType('HybridManagement.Account')]",
+		"        [Parameter(ParameterSetName = 'Interactive', Mandatory = $true, Position = 0)]\n        [Parameter(ParameterSetName = 'DeviceCode', Position = 0)]\n        [string] $UserPrincipalName,",
+		"        [Parameter(ParameterSetName = 'Default')]\n        [Parameter(ParameterSetName = 'Certificate')]\n        [System.Security.SecureString] $CertificatePassword,",
+		"[CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High', DefaultParameterSetName = 'Default')]",
+		"\n\n        [string] $TenantId",
+	} {
+		assert.Contains(t, psm1, want)
+	}
+	// A cmdlet without sign-in flags has no sets.
+	start := strings.Index(psm1, "function Test-HybridConnectivity {")
+	require.GreaterOrEqual(t, start, 0)
+	end := strings.Index(psm1[start+1:], "\nfunction ")
+	require.Greater(t, end, 0)
+	assert.NotContains(t, psm1[start:start+1+end], "ParameterSetName")
 }

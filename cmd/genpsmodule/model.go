@@ -41,14 +41,24 @@ type psParam struct {
 	Aliases     []string
 	ValidateSet []string
 	Range       []string
+	// Secret: the value goes to the binary's stdin.
+	Secret bool
+	// Sets are the parameter sets the parameter is in (none: every set).
+	Sets []setMember
+}
+
+type setMember struct {
+	Name      string
+	Mandatory bool
 }
 
 type mapRow struct{ Command, Parameter, Flag, Kind string }
 
 type cmdlet struct {
 	cmdletNote
-	Params    []psParam
-	HasWhatIf bool
+	Params     []psParam
+	HasWhatIf  bool
+	DefaultSet string // "" when the cmdlet has no parameter sets
 }
 
 type model struct {
@@ -88,7 +98,7 @@ func kindOf(f *pflag.Flag, n flagNote) (string, error) {
 	return k, nil
 }
 
-func buildModel(root *cobra.Command, notes []cmdletNote, fl map[string]flagNote) (*model, error) {
+func buildModel(root *cobra.Command, notes []cmdletNote, fl map[string]flagNote, sets []paramSet) (*model, error) {
 	var p problems
 	m := &model{}
 
@@ -129,6 +139,8 @@ func buildModel(root *cobra.Command, notes []cmdletNote, fl map[string]flagNote)
 		cl := cmdlet{cmdletNote: note}
 		// The cmdlet's own flags, in the tree's (sorted) order.
 		var own []psParam
+		// The mutually exclusive flag groups each parameter's flags are in.
+		groups := map[string]map[string]bool{}
 		c.LocalNonPersistentFlags().VisitAll(func(f *pflag.Flag) {
 			if f.Name == "help" {
 				return
@@ -148,6 +160,12 @@ func buildModel(root *cobra.Command, notes []cmdletNote, fl map[string]flagNote)
 				cl.HasWhatIf = true
 			}
 			own = append(own, paramsOf(f, n, kind, note)...)
+			for _, g := range f.Annotations[cobraExclusive] {
+				if groups[n.Param] == nil {
+					groups[n.Param] = map[string]bool{}
+				}
+				groups[n.Param][g] = true
+			}
 		})
 		var globals []psParam
 		for _, g := range note.Globals {
@@ -171,6 +189,8 @@ func buildModel(root *cobra.Command, notes []cmdletNote, fl map[string]flagNote)
 			globals = append(globals, paramsOf(f, n, kind, note)...)
 		}
 		cl.Params = arrange(append(own, globals...), note, &p)
+		applySets(&cl, groups, sets, &p)
+		oneSecret(cl, &p)
 		if note.ConfirmImpact == "" && cl.HasWhatIf {
 			p.add("%s has --dry-run but cmdlet %s no ConfirmImpact (ShouldProcess)", name, note.Name)
 		}
@@ -226,7 +246,7 @@ func paramsOf(f *pflag.Flag, n flagNote, kind string, note cmdletNote) []psParam
 	if d := defaultText(f, kind); d != "" && !strings.Contains(help, "default") {
 		help += " Default: " + d + "."
 	}
-	out := []psParam{{Name: n.Param, Type: typ, Help: help, Position: -1}}
+	out := []psParam{{Name: n.Param, Type: typ, Help: help, Position: -1, Secret: kind == "secret"}}
 	vs, ok := f.Annotations[cmdlets.AnnotationValues]
 	if n.Values != nil {
 		vs, ok = n.Values, true
@@ -241,7 +261,7 @@ func paramsOf(f *pflag.Flag, n flagNote, kind string, note cmdletNote) []psParam
 		out[0].Range = r
 	}
 	if n.Companion != "" {
-		out = append(out, psParam{Name: n.Companion, Type: typeSecure, Help: n.CompanionHelp, Position: -1})
+		out = append(out, psParam{Name: n.Companion, Type: typeSecure, Help: n.CompanionHelp, Position: -1, Secret: true})
 	}
 	return out
 }
@@ -253,7 +273,8 @@ func arrange(params []psParam, note cmdletNote, p *problems) []psParam {
 	var out []psParam
 	index := map[string]int{}
 	for _, pp := range params {
-		if _, dup := index[pp.Name]; dup {
+		if i, dup := index[pp.Name]; dup {
+			out[i].Secret = out[i].Secret || pp.Secret
 			continue
 		}
 		index[pp.Name] = len(out)
@@ -349,4 +370,197 @@ func categoryRows() [][3]string {
 		out = append(out, [3]string{strconv.Itoa(r.ExitCode), r.Default, r.Alternative})
 	}
 	return out
+}
+
+// cobraExclusive is the flag annotation in which cobra's
+// MarkFlagsMutuallyExclusive records a flag's groups (spf13/cobra
+// flag_groups.go); each value is one group, its flag names joined by spaces.
+const cobraExclusive = "cobra_annotation_mutually_exclusive"
+
+// applySets puts a signing-in cmdlet's sign-in parameters into the
+// parameter sets of sets, after checking that the sets are well formed
+// (one default set, every other set chosen by a parameter of its own) and
+// that they allow exactly what the CLI's exclusive flag groups allow.
+// groups holds, per parameter, the groups its flags are in; a cmdlet with
+// none has no sets.
+func applySets(cl *cmdlet, groups map[string]map[string]bool, sets []paramSet, p *problems) {
+	if len(groups) == 0 {
+		return
+	}
+	index := map[string]int{}
+	for i, pp := range cl.Params {
+		index[pp.Name] = i
+	}
+	member := map[string][]setMember{}
+	defaults := 0
+	for _, s := range sets {
+		if s.Mandatory == "" {
+			defaults++
+			cl.DefaultSet = s.Name
+		} else {
+			member[s.Mandatory] = append(member[s.Mandatory], setMember{s.Name, true})
+		}
+		for _, name := range s.Also {
+			member[name] = append(member[name], setMember{s.Name, false})
+		}
+	}
+	if defaults != 1 {
+		p.add("signInSets has %d default sets (no Mandatory parameter): it needs exactly one", defaults)
+	}
+	names := sortedKeys(member)
+	for _, name := range names {
+		if _, ok := index[name]; !ok {
+			p.add("cmdlet %s: signInSets names -%s, which it does not have", cl.Name, name)
+		}
+	}
+	for _, s := range sets {
+		var bound []string
+		if s.Mandatory != "" {
+			bound = []string{s.Mandatory}
+		}
+		if got, err := resolveSet(sets, bound); got != s.Name {
+			p.add("parameter set %s cannot be chosen: %v gives %q (%v)", s.Name, bound, got, err)
+		}
+	}
+	for _, name := range sortedKeys(groups) {
+		if len(member[name]) == 0 {
+			p.add("cmdlet %s: -%s excludes other sign-in parameters (a mutually exclusive flag group) but is in no parameter set: add it to signInSets", cl.Name, name)
+		}
+	}
+	for _, name := range cl.Mandatory {
+		if len(member[name]) > 0 {
+			p.add("cmdlet %s: -%s is Mandatory in every set but belongs to sign-in sets only", cl.Name, name)
+		}
+	}
+	shared := func(a, b string) string {
+		for _, x := range member[a] {
+			for _, y := range member[b] {
+				if x.Name == y.Name {
+					return x.Name
+				}
+			}
+		}
+		return ""
+	}
+	for i, a := range names {
+		for _, b := range names[i+1:] {
+			excluded := false
+			for g := range groups[a] {
+				excluded = excluded || groups[b][g]
+			}
+			set := shared(a, b)
+			switch {
+			case set != "" && excluded:
+				p.add("cmdlet %s: -%s and -%s share parameter set %s, but the CLI refuses their flags together", cl.Name, a, b, set)
+			case set == "" && !excluded && len(groups[a]) > 0 && len(groups[b]) > 0:
+				p.add("cmdlet %s: -%s and -%s are in no common parameter set, but the CLI takes their flags together", cl.Name, a, b)
+			}
+		}
+	}
+	for _, s := range sets {
+		var secrets []string
+		for _, name := range names {
+			if i, ok := index[name]; ok && cl.Params[i].Secret && inSet(member[name], s.Name) {
+				secrets = append(secrets, name)
+			}
+		}
+		if len(secrets) > 1 {
+			p.add("parameter set %s holds two stdin secrets (%s): only one goes to standard input", s.Name, strings.Join(secrets, ", "))
+		}
+	}
+	for _, name := range names {
+		if i, ok := index[name]; ok {
+			cl.Params[i].Sets = member[name]
+		}
+	}
+}
+
+func inSet(ms []setMember, set string) bool {
+	for _, m := range ms {
+		if m.Name == set {
+			return true
+		}
+	}
+	return false
+}
+
+// resolveSet is the parameter set PowerShell's binder picks when the
+// sign-in parameters bound are given (about_Parameter_Sets): the sets that
+// have every one of them; of several, the default when nothing narrowed
+// them, else those whose Mandatory parameter is bound, else the default if
+// it is among them. The generator's checks and tests use it; PowerShell
+// itself cannot run here.
+func resolveSet(sets []paramSet, bound []string) (string, error) {
+	in := func(s paramSet, name string) bool {
+		if s.Mandatory == name {
+			return true
+		}
+		for _, a := range s.Also {
+			if a == name {
+				return true
+			}
+		}
+		return false
+	}
+	var cands []paramSet
+	for _, s := range sets {
+		ok := true
+		for _, name := range bound {
+			ok = ok && in(s, name)
+		}
+		if ok {
+			cands = append(cands, s)
+		}
+	}
+	def := ""
+	for _, s := range sets {
+		if s.Mandatory == "" {
+			def = s.Name
+		}
+	}
+	switch {
+	case len(cands) == 0:
+		return "", fmt.Errorf("no parameter set has all of %v", bound)
+	case len(cands) == 1:
+		return cands[0].Name, nil
+	case len(cands) == len(sets) && def != "":
+		return def, nil
+	}
+	var sat []string
+	hasDef := false
+	for _, s := range cands {
+		hasDef = hasDef || s.Name == def
+		for _, name := range bound {
+			if s.Mandatory == name {
+				sat = append(sat, s.Name)
+			}
+		}
+		if s.Mandatory == "" {
+			sat = append(sat, s.Name)
+		}
+	}
+	if len(sat) == 1 {
+		return sat[0], nil
+	}
+	if hasDef {
+		return def, nil
+	}
+	return "", fmt.Errorf("parameter set cannot be resolved from %v", bound)
+}
+
+// oneSecret: standard input carries one secret, so a cmdlet with several
+// secret parameters must keep them in separate parameter sets (applySets
+// checks each set); the runtime does not check again.
+func oneSecret(cl cmdlet, p *problems) {
+	var secrets []string
+	unset := false
+	for _, pp := range cl.Params {
+		if pp.Secret {
+			secrets = append(secrets, pp.Name)
+			unset = unset || len(pp.Sets) == 0
+		}
+	}
+	if len(secrets) > 1 && unset {
+		p.add("cmdlet %s: secrets %s can be given together (not all in parameter sets), but one goes to standard input", cl.Name, strings.Join(secrets, ", "))
+	}
 }

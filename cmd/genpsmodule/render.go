@@ -115,11 +115,14 @@ func renderCmdlet(b *strings.Builder, c cmdlet) {
 		helpBlock(b, "OUTPUTS", c.TypeName)
 	}
 	b.WriteString("    #>\n")
+	var binding []string
 	if c.ConfirmImpact != "" {
-		fmt.Fprintf(b, "    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = %s)]\n", psQuote(c.ConfirmImpact))
-	} else {
-		b.WriteString("    [CmdletBinding()]\n")
+		binding = append(binding, "SupportsShouldProcess = $true", "ConfirmImpact = "+psQuote(c.ConfirmImpact))
 	}
+	if c.DefaultSet != "" {
+		binding = append(binding, "DefaultParameterSetName = "+psQuote(c.DefaultSet))
+	}
+	fmt.Fprintf(b, "    [CmdletBinding(%s)]\n", strings.Join(binding, ", "))
 	if c.TypeName != "" {
 		fmt.Fprintf(b, "    [OutputType(%s)]\n", psQuote(c.TypeName))
 	} else {
@@ -132,17 +135,28 @@ func renderCmdlet(b *strings.Builder, c cmdlet) {
 		}
 		b.WriteString("\n")
 		var attr []string
-		if p.Mandatory {
-			attr = append(attr, "Mandatory = $true")
-		}
 		if p.Position >= 0 {
 			attr = append(attr, fmt.Sprintf("Position = %d", p.Position))
 		}
 		if p.Pipeline {
 			attr = append(attr, "ValueFromPipeline = $true", "ValueFromPipelineByPropertyName = $true")
 		}
-		if len(attr) > 0 {
-			fmt.Fprintf(b, "        [Parameter(%s)]\n", strings.Join(attr, ", "))
+		// One [Parameter()] per set the parameter is in, else one for all.
+		sets := p.Sets
+		if len(sets) == 0 {
+			sets = []setMember{{Mandatory: p.Mandatory}}
+		}
+		for _, s := range sets {
+			var named []string
+			if s.Name != "" {
+				named = append(named, "ParameterSetName = "+psQuote(s.Name))
+			}
+			if s.Mandatory {
+				named = append(named, "Mandatory = $true")
+			}
+			if all := append(named, attr...); len(all) > 0 {
+				fmt.Fprintf(b, "        [Parameter(%s)]\n", strings.Join(all, ", "))
+			}
 		}
 		if len(p.Aliases) > 0 {
 			fmt.Fprintf(b, "        [Alias(%s)]\n", strings.TrimSuffix(strings.TrimPrefix(psList(p.Aliases), "@("), ")"))

@@ -493,7 +493,6 @@ function ConvertTo-HybridArgumentList {
     $arguments = New-Object System.Collections.Generic.List[string]
     $arguments.AddRange([string[]]@($command, '--output', 'json'))
     $result = @{ Arguments = $arguments; Secret = $null; Error = $null; Report = $false }
-    $secretParameter = $null
     foreach ($name in @($Parameters.Keys)) {
         if ($script:HybridCommonParameters -contains $name) { continue }
         $value = $Parameters[$name]
@@ -531,12 +530,7 @@ function ConvertTo-HybridArgumentList {
                 'seconds' { $arguments.Add($row.Flag + '=' + ([int]$value).ToString([System.Globalization.CultureInfo]::InvariantCulture) + 's') }
                 'username' { $arguments.Add($row.Flag + '=' + $value.UserName) }
                 { $_ -eq 'secret' -or $_ -eq 'stdin' } {
-                    if ($null -ne $secretParameter -and $secretParameter -ne $name) {
-                        $result.Error = ConvertTo-HybridErrorRecord -ExitCode 2 -Command $command -TargetObject $name -Message (
-                            'Use only one of -' + $secretParameter + ' and -' + $name + ': one secret goes to hybridmgmt on standard input.')
-                        return $result
-                    }
-                    $secretParameter = $name
+                    # One per call: the generator keeps secrets in separate parameter sets.
                     $secret = $value
                     if ($value -is [System.Management.Automation.PSCredential]) { $secret = $value.Password }
                     if (Test-HybridSecretLineBreak -Secret $secret) {

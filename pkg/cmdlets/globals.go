@@ -72,6 +72,20 @@ func addSignInFlags(cmd *cobra.Command, g *GlobalOptions) {
 	fl.BoolVar(&g.DeviceCode, "device-code", false, "sign in with a device code instead of a browser")
 	fl.StringVar(&g.AuthorityHost, "authority-host", "", "override the sign-in host, scheme://host[:port] (env HYBRIDMGMT_AUTHORITY_HOST)")
 	fl.StringVar(&g.GraphEndpoint, "graph-endpoint", "", "override the Graph host, scheme://host[:port]; /beta is appended (env HYBRIDMGMT_GRAPH_ENDPOINT)")
+	for _, group := range signInExclusive {
+		cmd.MarkFlagsMutuallyExclusive(group...)
+	}
+}
+
+// signInExclusive are the sign-in modes that exclude each other: one user
+// sign-in (--user-principal-name, possibly with --device-code; or
+// --username with --password-stdin) or one app-only credential. Declared
+// on each command so that cobra's flag groups, resolveSettings' messages
+// and the PowerShell module's parameter sets (cmd/genpsmodule derives
+// them from these groups) say the same.
+var signInExclusive = [][]string{
+	{"user-principal-name", "username", "client-secret-stdin", "certificate"},
+	{"device-code", "username", "client-secret-stdin", "certificate"},
 }
 
 // Settings are the validated, resolved global options.
@@ -148,6 +162,9 @@ func resolveSettings(g *GlobalOptions, getenv func(string) string) (*Settings, e
 	}
 	if g.UserPrincipalName != "" && g.Username != "" {
 		return nil, exitcode.Usagef("use either --user-principal-name (interactive) or --username with --password-stdin, not both")
+	}
+	if g.Username != "" && g.DeviceCode {
+		return nil, exitcode.Usagef("use either --device-code or --username with --password-stdin, not both")
 	}
 	if g.PasswordStdin && g.Username == "" {
 		return nil, exitcode.Usagef("--password-stdin needs --username")

@@ -51,6 +51,11 @@ unreachable from here or unavailable after retries, 130 interrupted (Ctrl-C).`,
 			if err != nil {
 				return err
 			}
+			// resolveSettings words each refused combination itself; this
+			// keeps any group it misses a usage error (cobra's is exit 1).
+			if err := cmd.ValidateFlagGroups(); err != nil {
+				return exitcode.Usagef("%v (see '%s --help')", err, cmd.CommandPath())
+			}
 			// Checked before any request: new-hybridapplication must not
 			// create an app and only then refuse the output format.
 			if s.Output.IsReport() && cmd.Annotations[annotationReports] != "true" {

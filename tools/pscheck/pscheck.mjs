@@ -80,6 +80,7 @@ export const RULES = {
   'export-mismatch': 'Export-ModuleMember, FunctionsToExport and the defined functions disagree',
   'exitcode-table': 'the exit-code table is incomplete or names no real ErrorCategory',
   'format-missing-view': 'a PSTypeName the module emits has no view in the format file',
+  'param-sets': 'malformed parameter sets: no DefaultParameterSetName or one no parameter declares, a set its mandatory parameters do not choose (unreachable), a parameter named twice in one set, mandatory for all sets and in a set too, or two parameters at one position in a set',
   'psd1-field': 'the manifest lacks PowerShellVersion 5.1, CompatiblePSEditions Desktop+Core, FormatsToProcess or RootModule',
 };
 
@@ -440,6 +441,68 @@ function conditionOf(ifNode) {
   return null;
 }
 
+// Parameter sets (cmd/genpsmodule writes them for the sign-in modes): the
+// binder must be able to pick each set and never be asked for a parameter
+// where it cannot be given. A set is reachable when a parameter mandatory
+// in it belongs to no other set, or when it is the default.
+function paramSetFindings(file, src, root, findings) {
+  walk(root, (node) => {
+    if (node.type !== 'function_statement') return true;
+    const fn = functionModel(node, src);
+    const where = lineCol(node);
+    const setName = (text) => (/ParameterSetName\s*=\s*'([^']*)'/i.exec(text) || [])[1];
+    const mandatory = (text) => /Mandatory(\s*=\s*\$true)?\s*[,)]/i.test(text);
+    const position = (text) => (/Position\s*=\s*(\d+)/i.exec(text) || [])[1];
+    const members = new Map(); // set -> [{param, mandatory}]
+    const common = [];
+    for (const p of fn.params) {
+      const named = new Set();
+      for (const attr of p.parameterAttributes) {
+        const set = setName(attr);
+        if (set === undefined) {
+          common.push({ p, attr });
+          continue;
+        }
+        if (named.has(set)) findings.add('param-sets', file, lineCol(p.node), `-${p.name} of ${fn.name} names set ${set} twice`);
+        named.add(set);
+        if (!members.has(set)) members.set(set, []);
+        members.get(set).push({ p, mandatory: mandatory(attr), position: position(attr) });
+      }
+      if (named.size > 0 && common.some((c) => c.p === p)) {
+        findings.add('param-sets', file, lineCol(p.node), `-${p.name} of ${fn.name} has a [Parameter()] for every set and one for set(s) ${[...named].join(', ')}`);
+      }
+    }
+    if (members.size === 0) return false;
+    const def = (/DefaultParameterSetName\s*=\s*'([^']+)'/i.exec(fn.cmdletBinding || '') || [])[1];
+    if (!def) {
+      findings.add('param-sets', file, where, `${fn.name} has parameter sets but no DefaultParameterSetName`);
+    } else if (!members.has(def)) {
+      findings.add('param-sets', file, where, `${fn.name}: the default set ${def} is declared by no parameter`);
+    }
+    for (const [set, list] of members) {
+      if (set === def) continue;
+      // Bind the set's mandatory parameters: the sets having them all,
+      // narrowed to those whose own mandatory parameters are all bound,
+      // must be this one (the binder's rule; resolveSet in cmd/genpsmodule).
+      const bound = list.filter((m) => m.mandatory).map((m) => m.p);
+      const cands = [...members].filter(([, l]) => bound.every((b) => l.some((x) => x.p === b)));
+      const sat = cands.filter(([, l]) => l.filter((x) => x.mandatory).every((x) => bound.includes(x.p)));
+      if (bound.length === 0 || sat.length !== 1 || sat[0][0] !== set) {
+        findings.add('param-sets', file, where, `${fn.name}: set ${set} has no mandatory parameters that choose it, so the binder cannot`);
+      }
+      const at = new Map();
+      const positioned = [...list.map((m) => ({ name: m.p.name, position: m.position })),
+        ...common.map((c) => ({ name: c.p.name, position: position(c.attr) }))];
+      for (const { name, position: pos } of positioned) {
+        if (pos === undefined) continue;
+        if (at.has(pos) && at.get(pos) !== name) findings.add('param-sets', file, where, `${fn.name}: -${at.get(pos)} and -${name} both take position ${pos} in set ${set}`);
+        at.set(pos, name);
+      }
+    }
+    return false;
+  });
+}
+
 // ---------------------------------------------------------------------------
 // Module model (functions, parameters, map table)
 
@@ -457,7 +520,7 @@ function attributeName(attr) {
 }
 
 function scriptParameter(node) {
-  const p = { name: '', type: '', attributes: {}, node };
+  const p = { name: '', type: '', attributes: {}, parameterAttributes: [], node };
   for (let i = 0; i < node.childCount; i++) {
     const c = node.child(i);
     if (c.type === 'variable') p.name = c.text.replace(/^\$/, '');
@@ -470,6 +533,7 @@ function scriptParameter(node) {
           p.type = typeName(tl);
         } else {
           p.attributes[attributeName(a).toLowerCase()] = a.text;
+          if (/^Parameter$/i.test(attributeName(a))) p.parameterAttributes.push(a.text);
         }
       }
     }
@@ -713,6 +777,7 @@ async function checkFiles(paths, display) {
     }
     syntaxFindings(file, tree.rootNode, findings);
     ruleFindings(file, src, tree.rootNode, findings);
+    paramSetFindings(file, src, tree.rootNode, findings);
     if (extname(path).toLowerCase() === '.psm1') {
       moduleFindings(file, src, tree.rootNode, findings, { path, display });
     }
