@@ -331,6 +331,22 @@ credential parameter or Connect-HybridManagement again.`,
 	},
 }
 
+// categoryExceptions is the exception type of the ErrorRecord for each
+// ErrorCategory pkg/exitcode.Categories names (the generator fails on one
+// it lacks), as scripts catch them (catch [System.ArgumentException]).
+var categoryExceptions = map[string]string{
+	"NotSpecified":        "System.Exception",
+	"InvalidData":         "System.IO.InvalidDataException",
+	"InvalidArgument":     "System.ArgumentException",
+	"AuthenticationError": "System.Security.Authentication.AuthenticationException",
+	"PermissionDenied":    "System.UnauthorizedAccessException",
+	"ObjectNotFound":      "System.Management.Automation.ItemNotFoundException",
+	"ConnectionError":     "System.Exception",
+	"InvalidResult":       "System.Exception",
+	"ResourceUnavailable": "System.InvalidOperationException",
+	"OperationStopped":    "System.Exception",
+}
+
 // view is a default table (and optionally list) view of one PSTypeName.
 // Every property must be a JSON field of GoType: the generator checks.
 type view struct {

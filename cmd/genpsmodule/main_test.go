@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -10,7 +11,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hybridmgmt/hybridmgmt/pkg/auth"
 	"github.com/hybridmgmt/hybridmgmt/pkg/cmdlets"
+	"github.com/hybridmgmt/hybridmgmt/pkg/connectivity"
 )
 
 var moduleDir = filepath.Join("..", "..", "module")
@@ -83,6 +86,27 @@ func TestAnnotationMistakesAreNamed(t *testing.T) {
 	for _, want := range []string{"Positions names -NoSuchParameter", "Get-HybridAgent has no Examples", `runs "no-such-command"`} {
 		assert.Contains(t, err.Error(), want)
 	}
+	// A Kind that does not fit its flag, a secret that is no *-stdin flag,
+	// a user name without its password.
+	fl := map[string]flagNote{}
+	for k, v := range flags {
+		fl[k] = v
+	}
+	fl["parallel"] = flagNote{Param: "Parallel", Kind: "switch"}
+	fl["device-code"] = flagNote{Param: "DeviceCode", Kind: "secret"}
+	fl["password-stdin"] = flagNote{Param: "Password", Kind: "secret"}
+	fl["strict"] = flagNote{Param: "Strict", Kind: "telepathy"}
+	_, err = buildModel(testRoot(), cmdletNotes, fl, signInSets)
+	require.Error(t, err)
+	for _, want := range []string{
+		"flag --parallel is a int, which Kind switch cannot pass",
+		"flag --device-code has Kind secret but is not a *-stdin flag",
+		"get-hybridagent: -Credential passes a user name (--username) but no secret row sends its password",
+		`flag --strict has Kind "telepathy", which the runtime does not know`,
+	} {
+		assert.Contains(t, err.Error(), want)
+	}
+
 	bad := []view{{TypeName: "X", GoType: views[0].GoType, Columns: []column{{Label: "A", Property: "nope"}}}}
 	_, err = renderFormat(bad)
 	require.Error(t, err)
@@ -197,4 +221,82 @@ func TestParameterSetsAreRendered(t *testing.T) {
 	end := strings.Index(psm1[start+1:], "\nfunction ")
 	require.Greater(t, end, 0)
 	assert.NotContains(t, psm1[start:start+1+end], "ParameterSetName")
+}
+
+// The cmdlets are the original module's five plus Connect, Disconnect and
+// Test-HybridAgent, in the manifest and Export-ModuleMember alike.
+func TestCmdletNames(t *testing.T) {
+	files, err := generate(filepath.Join(moduleDir, "src", "Runtime.ps1"))
+	require.NoError(t, err)
+	want := []string{"Connect-HybridManagement", "Disconnect-HybridManagement", "Get-HybridAgent", "Get-HybridApplication",
+		"New-HybridApplication", "Remove-HybridApplication", "Test-HybridAgent", "Test-HybridConnectivity", "Update-HybridApplication"}
+	var names []string
+	for _, n := range cmdletNotes {
+		names = append(names, n.Name)
+	}
+	assert.ElementsMatch(t, want, names)
+	for _, name := range want {
+		assert.True(t, strings.Contains(files["HybridManagement.psd1"], "'"+name+"'"), "psd1 does not export %s", name)
+		assert.True(t, strings.Contains(files["HybridManagement.psm1"], "\n    '"+name+"'"), "Export-ModuleMember lacks %s", name)
+	}
+}
+
+// The Go type each subcommand prints, to hold the views' GoType (which
+// the generator checks every shown property against) to the commands:
+// a second statement of a fact neither the tree nor the annotations prove.
+var printedTypes = map[string]reflect.Type{
+	"get-hybridagent":          reflect.TypeOf(cmdlets.AgentView{}),
+	"get-hybridapplication":    reflect.TypeOf(cmdlets.ApplicationView{}),
+	"new-hybridapplication":    reflect.TypeOf(cmdlets.ApplicationView{}),
+	"update-hybridapplication": reflect.TypeOf(cmdlets.ApplicationView{}),
+	"test-hybridconnectivity":  reflect.TypeOf(connectivity.Result{}),
+	"test-hybridagent":         reflect.TypeOf(connectivity.Result{}),
+	"connect":                  reflect.TypeOf(auth.Account{}),
+}
+
+func TestCmdletTypeNamesViewWhatTheCommandsPrint(t *testing.T) {
+	for _, n := range cmdletNotes {
+		goType, prints := printedTypes[n.Command]
+		if !prints {
+			assert.Empty(t, n.TypeName, "%s types the output of %s, which prints no objects", n.Name, n.Command)
+			continue
+		}
+		var viewed reflect.Type
+		for _, v := range views {
+			if v.TypeName == n.TypeName {
+				viewed = v.GoType
+			}
+		}
+		assert.Equal(t, goType, viewed, "%s: the view of %q is not of what %s prints", n.Name, n.TypeName, n.Command)
+	}
+}
+
+// Issue 12's defects 1 and 9, as the generator writes every cmdlet: the
+// CLI's failure is written (WriteError, never ThrowTerminatingError) under
+// the caller's error preference, after the module's own logic ran under
+// 'Stop'; ids and server names bind from the pipeline by value and by
+// property name.
+func TestCmdletsWriteErrorsAndBindThePipeline(t *testing.T) {
+	m, err := buildModel(testRoot(), cmdletNotes, flags, signInSets)
+	require.NoError(t, err)
+	for _, c := range m.Cmdlets {
+		var b strings.Builder
+		renderCmdlet(&b, c)
+		text := b.String()
+		assert.Contains(t, text, "            $ErrorActionPreference = $hybridCall.ErrorAction\n            $hybridError = $hybridCall.Error\n            $hybridCall.Error = $null\n            $PSCmdlet.WriteError($hybridError)\n", c.Name)
+		assert.NotContains(t, text, "ThrowTerminatingError", c.Name)
+		assert.Regexp(t, `begin \{\n\s+\$hybridCall = Initialize-HybridCmdlet [^\n]*\n\s+\$ErrorActionPreference = 'Stop'`, text, c.Name)
+	}
+	pipeline := map[string]string{"Get-HybridApplication": "AppId", "Update-HybridApplication": "AppId", "Remove-HybridApplication": "AppId", "Test-HybridConnectivity": "ExchangeServer"}
+	for _, c := range m.Cmdlets {
+		var b strings.Builder
+		renderCmdlet(&b, c)
+		param, piped := pipeline[c.Name]
+		if !piped {
+			assert.NotContains(t, b.String(), "ValueFromPipeline", c.Name)
+			continue
+		}
+		assert.Regexp(t, `ValueFromPipeline = \$true, ValueFromPipelineByPropertyName = \$true\)\]\n(?:\s+\[[^\n]*\]\n)*\s+\[[^\n]+\] \$`+param+`\b`, b.String(), c.Name)
+		assert.Contains(t, c.Target, param, "%s: the piped value is the ErrorRecord's TargetObject", c.Name)
+	}
 }

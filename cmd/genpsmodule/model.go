@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -87,8 +88,25 @@ func noteFor(fl map[string]flagNote, command, flag string) (flagNote, bool) {
 	return n, ok
 }
 
+// flagTypesOfKind are the cobra flag types an annotated Kind may pass
+// (module: any, the module sets the flag itself).
+var flagTypesOfKind = map[string][]string{
+	"switch": {"bool"}, "string": {"string"}, "path": {"string"}, "string[]": {"stringArray", "stringSlice"},
+	"int": {"int"}, "seconds": {"duration"}, "username": {"string"}, "secret": {"bool"},
+	"verbose": {"bool"}, "whatif": {"bool"}, "confirm": {"bool"}, "report": {"string"}, "module": nil,
+}
+
 func kindOf(f *pflag.Flag, n flagNote) (string, error) {
 	if n.Kind != "" {
+		types, known := flagTypesOfKind[n.Kind]
+		switch {
+		case !known:
+			return "", fmt.Errorf("flag --%s has Kind %q, which the runtime does not know", f.Name, n.Kind)
+		case types != nil && !slices.Contains(types, f.Value.Type()):
+			return "", fmt.Errorf("flag --%s is a %s, which Kind %s cannot pass (it needs %v)", f.Name, f.Value.Type(), n.Kind, types)
+		case n.Kind == "secret" && !strings.HasSuffix(f.Name, "-stdin"):
+			return "", fmt.Errorf("flag --%s has Kind secret but is not a *-stdin flag", f.Name)
+		}
 		return n.Kind, nil
 	}
 	k, ok := kindFromFlagType[f.Value.Type()]
@@ -188,6 +206,7 @@ func buildModel(root *cobra.Command, notes []cmdletNote, fl map[string]flagNote,
 			}
 			globals = append(globals, paramsOf(f, n, kind, note)...)
 		}
+		pairCredentials(m.Rows, name, &p)
 		cl.Params = arrange(append(own, globals...), note, &p)
 		applySets(&cl, groups, sets, &p)
 		oneSecret(cl, &p)
@@ -201,6 +220,13 @@ func buildModel(root *cobra.Command, notes []cmdletNote, fl map[string]flagNote,
 			p.add("cmdlet %s emits %s, which has no view in views", note.Name, note.TypeName)
 		}
 		m.Cmdlets = append(m.Cmdlets, cl)
+	}
+	for _, r := range exitcode.Categories {
+		for _, c := range []string{r.Default, r.Alternative} {
+			if _, ok := categoryExceptions[c]; c != "" && !ok {
+				p.add("exit code %d's category %s has no exception type in categoryExceptions", r.ExitCode, c)
+			}
+		}
 	}
 	for _, n := range notes {
 		if !seen[n.Command] {
@@ -562,5 +588,23 @@ func oneSecret(cl cmdlet, p *problems) {
 	}
 	if len(secrets) > 1 && unset {
 		p.add("cmdlet %s: secrets %s can be given together (not all in parameter sets), but one goes to standard input", cl.Name, strings.Join(secrets, ", "))
+	}
+}
+
+// pairCredentials: a credential is two rows of one parameter, the user
+// name as a flag value and the password on stdin; a username row alone
+// would drop the password.
+func pairCredentials(rows []mapRow, command string, p *problems) {
+	for _, r := range rows {
+		if r.Command != command || r.Kind != "username" {
+			continue
+		}
+		paired := false
+		for _, s := range rows {
+			paired = paired || (s.Command == command && s.Parameter == r.Parameter && s.Kind == "secret")
+		}
+		if !paired {
+			p.add("%s: -%s passes a user name (%s) but no secret row sends its password", command, r.Parameter, r.Flag)
+		}
 	}
 }

@@ -62,6 +62,11 @@ ExitCode,Category,Alternative
 		fmt.Fprintf(&b, "%s,%s,%s\n", r[0], r[1], r[2])
 	}
 	b.WriteString("'@ | ConvertFrom-Csv\n\n")
+	b.WriteString("# ErrorCategory -> the exception type of its ErrorRecords (categoryExceptions).\n$script:HybridCategoryException = @{\n")
+	for _, c := range sortedKeys(categoryExceptions) {
+		fmt.Fprintf(&b, "    %s = %s\n", c, psQuote(categoryExceptions[c]))
+	}
+	b.WriteString("}\n\n")
 	b.WriteString("# ---------------------------------------------------------------------------\n")
 	b.WriteString("# Runtime: module/src/Runtime.ps1\n")
 	b.WriteString("# ---------------------------------------------------------------------------\n\n")

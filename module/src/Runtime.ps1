@@ -3,7 +3,7 @@
 # Initialize-HybridCmdlet, Add-HybridPipelineInput, Get-HybridShouldProcessPlan and
 # Invoke-HybridCmdlet. Windows PowerShell 5.1 and pwsh 7; the binary runs through
 # System.Diagnostics.Process, never the native-command layer. Checked by tools/pscheck
-# and pkg/cmdlets/psmodule_contract_test.go.
+# and cmd/genpsmodule/runtime_test.go.
 
 # ---------------------------------------------------------------------------
 # Import-time requirements
@@ -26,33 +26,11 @@ if ([System.Environment]::OSVersion.Platform -eq [System.PlatformID]::Win32NT -a
         '(Test-HybridConnectivity must run on the agent or Exchange server itself).')
 }
 
-$script:HybridFlagIndex = @{}
-foreach ($hybridMapRow in $script:HybridParameterMap) {
-    $hybridMapKey = $hybridMapRow.Command + '|' + $hybridMapRow.Parameter
-    if (-not $script:HybridFlagIndex.ContainsKey($hybridMapKey)) {
-        $script:HybridFlagIndex[$hybridMapKey] = New-Object System.Collections.Generic.List[object]
-    }
-    $script:HybridFlagIndex[$hybridMapKey].Add($hybridMapRow)
-}
-Remove-Variable -Name 'hybridMapRow', 'hybridMapKey'
-
 # Common parameters are never flags (-Verbose, -WhatIf and -Confirm reach the
-# CLI through the preference variables): ask the engine which they are.
-$script:HybridCommonParameters = New-Object System.Collections.Generic.List[string]
-foreach ($hybridCommonSet in @('CommonParameters', 'OptionalCommonParameters')) {
-    $hybridCommonProperty = [System.Management.Automation.Cmdlet].GetProperty($hybridCommonSet)
-    if ($null -ne $hybridCommonProperty) {
-        foreach ($hybridCommonName in $hybridCommonProperty.GetValue($null, $null)) {
-            $script:HybridCommonParameters.Add([string]$hybridCommonName)
-        }
-    }
-}
-if ($script:HybridCommonParameters.Count -eq 0) {
-    # An engine without the lists (none known): the parameters of 5.1 and 7.
-    $script:HybridCommonParameters.AddRange([string[]]@('Verbose', 'Debug', 'ErrorAction', 'WarningAction', 'InformationAction', 'ProgressAction',
-            'ErrorVariable', 'WarningVariable', 'InformationVariable', 'OutVariable', 'OutBuffer', 'PipelineVariable', 'WhatIf', 'Confirm'))
-}
-Remove-Variable -Name 'hybridCommonSet', 'hybridCommonProperty', 'hybridCommonName' -ErrorAction SilentlyContinue
+# CLI through the preference variables): the engine says which they are, so a
+# future one (as -ProgressAction was in 7.4) needs no change here.
+$script:HybridCommonParameters = @([System.Management.Automation.Cmdlet]::CommonParameters) +
+    @([System.Management.Automation.Cmdlet]::OptionalCommonParameters)
 
 # ---------------------------------------------------------------------------
 # Errors
@@ -83,12 +61,7 @@ function ConvertTo-HybridErrorRecord {
     if ($null -ne $Report -and $Report.message) { $Message = [string]$Report.message }
     if (-not $Message) { $Message = 'hybridmgmt ' + $Command + ' failed with exit code ' + $ExitCode + '.' }
     if (-not $ErrorId) { $ErrorId = 'HybridMgmtExitCode' + $ExitCode }
-    $type = @{ InvalidArgument = 'System.ArgumentException'; AuthenticationError = 'System.Security.Authentication.AuthenticationException'
-        PermissionDenied = 'System.UnauthorizedAccessException'; ObjectNotFound = 'System.Management.Automation.ItemNotFoundException'
-        InvalidData = 'System.IO.InvalidDataException'; ResourceUnavailable = 'System.InvalidOperationException'
-    }[$category]
-    if (-not $type) { $type = 'System.Exception' }
-    $exception = New-Object -TypeName $type -ArgumentList $Message
+    $exception = New-Object -TypeName $script:HybridCategoryException[$category] -ArgumentList $Message
     $exception.Data['ExitCode'] = $ExitCode
     $hint = ''
     if ($null -ne $Report) {
@@ -461,8 +434,9 @@ function Add-HybridPipelineInput {
 function Get-HybridFlagRow {
     # The map rows of one parameter: the subcommand's own, else the global.
     param([string] $Command, [string] $Parameter)
-    foreach ($key in @(($Command + '|' + $Parameter), ('*|' + $Parameter))) {
-        if ($script:HybridFlagIndex.ContainsKey($key)) { return , $script:HybridFlagIndex[$key] }
+    foreach ($scope in @($Command, '*')) {
+        $rows = @($script:HybridParameterMap | Where-Object { $_.Command -eq $scope -and $_.Parameter -eq $Parameter })
+        if ($rows.Count -gt 0) { return , $rows }
     }
     return $null
 }

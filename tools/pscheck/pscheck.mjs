@@ -19,9 +19,10 @@
 //    parameter->flag map table agrees with every cmdlet's param() block,
 //    each cmdlet starts with Initialize-HybridCmdlet and a local 'Stop',
 //    exports agree with the manifest, help and format views exist, and the
-//    exit-code table names real ErrorCategory values.
-//    (pkg/cmdlets/psmodule_contract_test.go checks the same table against
-//    the CLI's flags.)
+//    exit-code table names real ErrorCategory values. Parameter sets (any
+//    file) must be choosable by the binder.
+//    (cmd/genpsmodule writes the table from the CLI's flags and its tests
+//    hold the runtime to the CLI.)
 //
 // --self-test runs every rule against fixtures/ and fails unless each fixture
 // yields exactly the rules its "pscheck-expect:" line names, and every rule
