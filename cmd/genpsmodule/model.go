@@ -98,13 +98,16 @@ var flagTypesOfKind = map[string][]string{
 
 func kindOf(f *pflag.Flag, n flagNote) (string, error) {
 	if n.Kind != "" {
+		// Ifs, not a switch: Go's coverage profile does not see case
+		// expressions, and the mutation tool would call them untested.
 		types, known := flagTypesOfKind[n.Kind]
-		switch {
-		case !known:
+		if !known {
 			return "", fmt.Errorf("flag --%s has Kind %q, which the runtime does not know", f.Name, n.Kind)
-		case types != nil && !slices.Contains(types, f.Value.Type()):
+		}
+		if types != nil && !slices.Contains(types, f.Value.Type()) {
 			return "", fmt.Errorf("flag --%s is a %s, which Kind %s cannot pass (it needs %v)", f.Name, f.Value.Type(), n.Kind, types)
-		case n.Kind == "secret" && !strings.HasSuffix(f.Name, "-stdin"):
+		}
+		if n.Kind == "secret" && !strings.HasSuffix(f.Name, "-stdin") {
 			return "", fmt.Errorf("flag --%s has Kind secret but is not a *-stdin flag", f.Name)
 		}
 		return n.Kind, nil
@@ -475,10 +478,10 @@ func applySets(cl *cmdlet, groups map[string]map[string]bool, sets []paramSet, p
 				excluded = excluded || groups[b][g]
 			}
 			set := shared(a, b)
-			switch {
-			case set != "" && excluded:
+			if set != "" && excluded {
 				p.add("cmdlet %s: -%s and -%s share parameter set %s, but the CLI refuses their flags together", cl.Name, a, b, set)
-			case set == "" && !excluded && len(groups[a]) > 0 && len(groups[b]) > 0:
+			}
+			if set == "" && !excluded && len(groups[a]) > 0 && len(groups[b]) > 0 {
 				p.add("cmdlet %s: -%s and -%s are in no common parameter set, but the CLI takes their flags together", cl.Name, a, b)
 			}
 		}
@@ -544,12 +547,13 @@ func resolveSet(sets []paramSet, bound []string) (string, error) {
 			def = s.Name
 		}
 	}
-	switch {
-	case len(cands) == 0:
+	if len(cands) == 0 {
 		return "", fmt.Errorf("no parameter set has all of %v", bound)
-	case len(cands) == 1:
+	}
+	if len(cands) == 1 {
 		return cands[0].Name, nil
-	case len(cands) == len(sets) && def != "":
+	}
+	if len(cands) == len(sets) && def != "" {
 		return def, nil
 	}
 	var sat []string

@@ -82,6 +82,8 @@ func TestSignInCodeAndHintWithoutErrorCodes(t *testing.T) {
 		{`{"error":"consent_required"}`, "consent_required", aadstsHints[65001]},
 		// A code that is not an OAuth token is not repeated.
 		{`{"error":"Evil <b>` + serverMark + `</b>"}`, "", ""},
+		// A zero in error_codes is no code: the description's counts.
+		{`{"error":"invalid_grant","error_description":"AADSTS50126: Bad password.","error_codes":[0]}`, "AADSTS50126", aadstsHints[50126]},
 		// An unmapped AADSTS code: its code, no hint.
 		{`{"error":"invalid_request","error_codes":[9999999]}`, "AADSTS9999999", ""},
 	}
@@ -90,6 +92,27 @@ func TestSignInCodeAndHintWithoutErrorCodes(t *testing.T) {
 		assert.Equal(t, 3, r.ExitCode, tc.body)
 		assert.Equal(t, tc.code, r.Code, tc.body)
 		assert.Equal(t, tc.hint, r.Hint, tc.body)
+	}
+}
+
+// MSAL's device-code poller reads the body itself and leaves it only at
+// the end of its message: the code and hint come from there, and a 5xx is
+// unavailable (exit 6), never a sign-in hint.
+func TestSignInCodeFromMSALsMessage(t *testing.T) {
+	c := &Client{cfg: Config{AuthorityHost: "https://login.example.test"}}
+	ce := refusal("")
+	ce.Err = fmt.Errorf(`http call(https://login.example.test/tenant/oauth2/v2.0/token)(POST) error: reply status code was 400:
+{"error":"invalid_grant","error_description":"AADSTS70008: The refresh token has expired.","error_codes":[70008]}`)
+	r := errorLine(t, c.callErr(ce))
+	assert.Equal(t, "AADSTS70008", r.Code)
+	assert.Equal(t, reconnectHint, r.Hint)
+
+	for _, status := range []int{http.StatusInternalServerError, http.StatusTooManyRequests} {
+		ce := refusal(`{"error":"server_error","error_codes":[50126]}`)
+		ce.Resp.StatusCode = status
+		r := errorLine(t, c.callErr(ce))
+		assert.Equal(t, exitcode.Unavailable, r.ExitCode, status)
+		assert.Empty(t, r.Hint, status)
 	}
 }
 
