@@ -289,3 +289,55 @@ func TestWrapBoundaries(t *testing.T) {
 	assert.Equal(t, "\xff", head, "an invalid byte is one byte")
 	assert.Equal(t, "ab", rest)
 }
+
+// The list view: labels take at most a third of the width (shortened past
+// it), values wrap under themselves, a blank line between rows and none
+// before the first, missing and empty cells left out, statuses coloured.
+func TestListViewExact(t *testing.T) {
+	td := TableData{Columns: []Column{{Header: "NAME"}, {Header: "STATUS", Status: true}, {Header: "DETAIL"}},
+		Rows: [][]string{{"exch01", "Failed", "dns: no such host"}, {"exch02", "Passed"}, {"", "Warning", ""}}, Footer: []string{"3 checks"}}
+	var b bytes.Buffer
+	require.NoError(t, WriteTableLayout(&b, td, Layout{Width: 17, Color: true}))
+	assert.Equal(t, ""+
+		"NAME   exch01\n"+
+		"STAT…  \x1b[31mFailed\x1b[0m\n"+
+		"DETA…  dns: no\n"+
+		"       such host\n"+
+		"\n"+
+		"NAME   exch02\n"+
+		"STAT…  \x1b[32mPassed\x1b[0m\n"+
+		"\n"+
+		"STAT…  \x1b[33mWarning\x1b[0m\n"+
+		"3 checks\n", b.String())
+
+	// Two columns for values is enough for "label  value"; one is not,
+	// and labels and values get lines of their own.
+	one := TableData{Columns: []Column{{Header: "NAME"}}, Rows: [][]string{{"abc"}}}
+	for w, want := range map[int]string{
+		6: "N…  ab\n    c\n",
+		5: "…  ab\n   c\n",
+		4: "NAME\nabc\n",
+	} {
+		b.Reset()
+		require.NoError(t, WriteTableLayout(&b, one, Layout{Width: w}))
+		assert.Equal(t, want, b.String(), "width %d", w)
+	}
+}
+
+// Without rows a table is only its lead and footer lines, on a terminal
+// as in a pipe; a header-only table in a pipe is upper-cased and split at
+// camel case.
+func TestTableWithoutRowsOnTerminalAndHeaderInPipe(t *testing.T) {
+	var b bytes.Buffer
+	require.NoError(t, WriteTableLayout(&b, TableData{Header: []string{"NAME"}, Footer: []string{"no items"}}, Layout{Width: 40}))
+	assert.Equal(t, "no items\n", b.String())
+
+	b.Reset()
+	require.NoError(t, WriteTable(&b, TableData{Header: []string{"displayName", "status"}, Rows: [][]string{{"a", "b"}}}))
+	assert.Equal(t, ""+
+		"┌──────────────┬────────┐\n"+
+		"│ DISPLAY NAME │ STATUS │\n"+
+		"├──────────────┼────────┤\n"+
+		"│ a            │ b      │\n"+
+		"└──────────────┴────────┘\n", b.String())
+}
