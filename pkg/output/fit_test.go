@@ -250,17 +250,20 @@ func TestFitGrowsColumnsInOrder(t *testing.T) {
 }
 
 // A table given only Header names its columns from it (camel case split
-// and upper-cased) on a terminal too, and a row shorter than the header
-// leaves its last cells empty.
+// and upper-cased), in a pipe and on a terminal alike, and a row shorter
+// than the header leaves its last cells empty.
 func TestFittedTableFromHeaderAndShortRows(t *testing.T) {
 	var b bytes.Buffer
-	require.NoError(t, WriteTableLayout(&b, TableData{Header: []string{"displayName", "status"}, Rows: [][]string{{"a", "b"}}}, Layout{Width: 40}))
-	assert.Equal(t, ""+
-		"┌──────────────┬────────┐\n"+
-		"│ DISPLAY NAME │ STATUS │\n"+
-		"├──────────────┼────────┤\n"+
-		"│ a            │ b      │\n"+
-		"└──────────────┴────────┘\n", b.String())
+	for _, l := range []Layout{{}, {Width: 40}} {
+		b.Reset()
+		require.NoError(t, WriteTableLayout(&b, TableData{Header: []string{"displayName", "status"}, Rows: [][]string{{"a", "b"}}}, l))
+		assert.Equal(t, ""+
+			"┌──────────────┬────────┐\n"+
+			"│ DISPLAY NAME │ STATUS │\n"+
+			"├──────────────┼────────┤\n"+
+			"│ a            │ b      │\n"+
+			"└──────────────┴────────┘\n", b.String(), "width %d", l.Width)
+	}
 
 	b.Reset()
 	require.NoError(t, WriteTableLayout(&b, TableData{Columns: []Column{{Header: "A"}, {Header: "B"}}, Rows: [][]string{{"x", "y"}, {"z"}}}, Layout{Width: 40}))
@@ -325,19 +328,9 @@ func TestListViewExact(t *testing.T) {
 }
 
 // Without rows a table is only its lead and footer lines, on a terminal
-// as in a pipe; a header-only table in a pipe is upper-cased and split at
-// camel case.
-func TestTableWithoutRowsOnTerminalAndHeaderInPipe(t *testing.T) {
+// as in a pipe.
+func TestTableWithoutRowsOnTerminal(t *testing.T) {
 	var b bytes.Buffer
 	require.NoError(t, WriteTableLayout(&b, TableData{Header: []string{"NAME"}, Footer: []string{"no items"}}, Layout{Width: 40}))
 	assert.Equal(t, "no items\n", b.String())
-
-	b.Reset()
-	require.NoError(t, WriteTable(&b, TableData{Header: []string{"displayName", "status"}, Rows: [][]string{{"a", "b"}}}))
-	assert.Equal(t, ""+
-		"┌──────────────┬────────┐\n"+
-		"│ DISPLAY NAME │ STATUS │\n"+
-		"├──────────────┼────────┤\n"+
-		"│ a            │ b      │\n"+
-		"└──────────────┴────────┘\n", b.String())
 }
