@@ -281,6 +281,7 @@ func TestFittedTableFromHeaderAndShortRows(t *testing.T) {
 func TestWrapBoundaries(t *testing.T) {
 	assert.Equal(t, []string{"/", "a/", "b/"}, splitWords("/a/b/"))
 	assert.Equal(t, []string{"https://h/", "p", " q,", "r;", "s&", "t"}, splitWords("https://h/p q,r;s&t"))
+	assert.Equal(t, []string{" a,", " b"}, splitWords(" a, b"), "no empty words")
 	assert.Equal(t, []string{"ab cd"}, wrap("ab cd", 5), "exactly the width")
 	assert.Equal(t, []string{"ab", "cdef"}, wrap("ab cdef", 4), "a word exactly the width is not cut")
 	assert.Equal(t, []string{"ab", "cdef", "g"}, wrap("ab cdefg", 4))
