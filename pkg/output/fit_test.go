@@ -197,3 +197,141 @@ func TestShortenExact(t *testing.T) {
 	assert.Equal(t, "\x1b[32mPassed\x1b[0m", colour("Passed"))
 	assert.Equal(t, "Skipped", colour("Skipped"))
 }
+
+// Hiding goes by priority, not by position: a less important column on
+// the left goes before a more important one on its right, and hiding the
+// leftmost column is as good as any other before the table turns into a
+// list.
+func TestFitHidesByPriorityWhereverTheColumnIs(t *testing.T) {
+	ten := strings.Repeat("x", 10)
+	td := TableData{Columns: []Column{{Header: "X", Priority: 2}, {Header: "Y", Priority: 1}, {Header: "Z"}},
+		Rows: [][]string{{ten, ten, ten}}}
+	f := fit(td, td.Rows, Layout{Width: 40})
+	assert.Equal(t, []int{0, 1, 2}, f.cols, "all three fit at 40: 1 + 3×(10+3)")
+	f = fit(td, td.Rows, Layout{Width: 39})
+	assert.False(t, f.list)
+	assert.Equal(t, []int{1, 2}, f.cols)
+	assert.Equal(t, []string{"X"}, f.hidden)
+	assert.Equal(t, []int{10, 10}, f.widths)
+	f = fit(td, td.Rows, Layout{Width: 26})
+	assert.Equal(t, []int{2}, f.cols)
+	assert.Equal(t, []string{"X", "Y"}, f.hidden)
+}
+
+// Room above the minimums goes first to the columns that would be
+// shortened, most important first, one character at a time round the
+// columns of a priority (left to right), then to the wrapping columns;
+// -o wide wraps every column, so there only priority orders the growth.
+func TestFitGrowsColumnsInOrder(t *testing.T) {
+	r := strings.Repeat
+	td := TableData{Columns: []Column{
+		{Header: "A", Min: 5}, {Header: "B", Priority: 1, Min: 5}, {Header: "W", Wrap: true, Min: 5}, {Header: "C", Min: 5},
+	}, Rows: [][]string{{r("a", 20), r("b", 20), r("w", 20), r("c", 8)}}}
+	const base = 1 + 4*(5+3) // every column at its minimum
+	for _, tc := range []struct {
+		room int
+		wide bool
+		want []int
+	}{
+		{0, false, []int{5, 5, 5, 5}},
+		{5, false, []int{8, 5, 5, 7}},    // A and C in turn, A first
+		{6, false, []int{8, 5, 5, 8}},    // C is whole
+		{10, false, []int{12, 5, 5, 8}},  // then A alone
+		{30, false, []int{20, 17, 5, 8}}, // A whole, then B (priority 1)
+		{48, false, []int{20, 20, 20, 8}},
+		{60, false, []int{20, 20, 20, 8}}, // nothing grows past its natural width
+		{10, true, []int{9, 5, 8, 8}},     // wide: A, W and C in turn, B last
+		{40, true, []int{20, 12, 20, 8}},
+	} {
+		f := fit(td, td.Rows, Layout{Width: base + tc.room, Wide: tc.wide})
+		require.False(t, f.list)
+		assert.Equal(t, tc.want, f.widths, "room %d wide=%v", tc.room, tc.wide)
+	}
+}
+
+// A table given only Header names its columns from it (camel case split
+// and upper-cased), in a pipe and on a terminal alike, and a row shorter
+// than the header leaves its last cells empty.
+func TestFittedTableFromHeaderAndShortRows(t *testing.T) {
+	var b bytes.Buffer
+	for _, l := range []Layout{{}, {Width: 40}} {
+		b.Reset()
+		require.NoError(t, WriteTableLayout(&b, TableData{Header: []string{"displayName", "status"}, Rows: [][]string{{"a", "b"}}}, l))
+		assert.Equal(t, ""+
+			"┌──────────────┬────────┐\n"+
+			"│ DISPLAY NAME │ STATUS │\n"+
+			"├──────────────┼────────┤\n"+
+			"│ a            │ b      │\n"+
+			"└──────────────┴────────┘\n", b.String(), "width %d", l.Width)
+	}
+
+	b.Reset()
+	require.NoError(t, WriteTableLayout(&b, TableData{Columns: []Column{{Header: "A"}, {Header: "B"}}, Rows: [][]string{{"x", "y"}, {"z"}}}, Layout{Width: 40}))
+	assert.Equal(t, ""+
+		"┌───┬───┐\n"+
+		"│ A │ B │\n"+
+		"├───┼───┤\n"+
+		"│ x │ y │\n"+
+		"│ z │   │\n"+
+		"└───┴───┘\n", b.String())
+}
+
+// Words end before a space and after '/', ',', ';' and '&' (not inside a
+// scheme's "//"); a word that exactly fills the line stays on it.
+func TestWrapBoundaries(t *testing.T) {
+	assert.Equal(t, []string{"/", "a/", "b/"}, splitWords("/a/b/"))
+	assert.Equal(t, []string{"https://h/", "p", " q,", "r;", "s&", "t"}, splitWords("https://h/p q,r;s&t"))
+	assert.Equal(t, []string{" a,", " b"}, splitWords(" a, b"), "no empty words")
+	assert.Equal(t, []string{"ab cd"}, wrap("ab cd", 5), "exactly the width")
+	assert.Equal(t, []string{"ab", "cdef"}, wrap("ab cdef", 4), "a word exactly the width is not cut")
+	assert.Equal(t, []string{"ab", "cdef", "g"}, wrap("ab cdefg", 4))
+	assert.Equal(t, []string{"abcdef"}, wrapIndent("abcdef", 6), "a line exactly the width is left alone")
+	assert.Equal(t, []string{"ab", "  cd", "  ef"}, wrapIndent("abcdef", 4), "two columns left after the indentation")
+	assert.Equal(t, []string{"ab", "c"}, wrapIndent("abc", 2), "no room for an indentation")
+	assert.Equal(t, []string{"     aaaa", "     bbbb"}, wrapIndent("      aaaa bbbb", 10), "indentation at most half the width")
+	head, rest := cut("\xffab", 1)
+	assert.Equal(t, "\xff", head, "an invalid byte is one byte")
+	assert.Equal(t, "ab", rest)
+}
+
+// The list view: labels take at most a third of the width (shortened past
+// it), values wrap under themselves, a blank line between rows and none
+// before the first, missing and empty cells left out, statuses coloured.
+func TestListViewExact(t *testing.T) {
+	td := TableData{Columns: []Column{{Header: "NAME"}, {Header: "STATUS", Status: true}, {Header: "DETAIL"}},
+		Rows: [][]string{{"exch01", "Failed", "dns: no such host"}, {"exch02", "Passed"}, {"", "Warning", ""}}, Footer: []string{"3 checks"}}
+	var b bytes.Buffer
+	require.NoError(t, WriteTableLayout(&b, td, Layout{Width: 17, Color: true}))
+	assert.Equal(t, ""+
+		"NAME   exch01\n"+
+		"STAT…  \x1b[31mFailed\x1b[0m\n"+
+		"DETA…  dns: no\n"+
+		"       such host\n"+
+		"\n"+
+		"NAME   exch02\n"+
+		"STAT…  \x1b[32mPassed\x1b[0m\n"+
+		"\n"+
+		"STAT…  \x1b[33mWarning\x1b[0m\n"+
+		"3 checks\n", b.String())
+
+	// Two columns for values is enough for "label  value"; one is not,
+	// and labels and values get lines of their own.
+	one := TableData{Columns: []Column{{Header: "NAME"}}, Rows: [][]string{{"abc"}}}
+	for w, want := range map[int]string{
+		6: "N…  ab\n    c\n",
+		5: "…  ab\n   c\n",
+		4: "NAME\nabc\n",
+	} {
+		b.Reset()
+		require.NoError(t, WriteTableLayout(&b, one, Layout{Width: w}))
+		assert.Equal(t, want, b.String(), "width %d", w)
+	}
+}
+
+// Without rows a table is only its lead and footer lines, on a terminal
+// as in a pipe.
+func TestTableWithoutRowsOnTerminal(t *testing.T) {
+	var b bytes.Buffer
+	require.NoError(t, WriteTableLayout(&b, TableData{Header: []string{"NAME"}, Footer: []string{"no items"}}, Layout{Width: 40}))
+	assert.Equal(t, "no items\n", b.String())
+}

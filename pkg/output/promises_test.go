@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hybridmgmt/hybridmgmt/pkg/exitcode"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -83,4 +85,58 @@ func TestEscapeTerminalEdges(t *testing.T) {
 	} {
 		assert.Equal(t, want, EscapeTerminal(in), "%q", in)
 	}
+}
+
+// fakeTerminal is stdout as iostreams wraps it on a terminal.
+type fakeTerminal struct {
+	bytes.Buffer
+	width int
+	color bool
+}
+
+func (f *fakeTerminal) TerminalWidth() int { return f.width }
+func (f *fakeTerminal) ColorEnabled() bool { return f.color }
+
+// A terminal gets the table fitted to its width (at least two columns)
+// and coloured when it allows colour; -o wide keeps every column; a pipe
+// gets the full table; the report formats are refused outside the test
+// commands.
+func TestPrintFitsTerminals(t *testing.T) {
+	assert.Equal(t, Layout{}, LayoutFor(&bytes.Buffer{}, Table))
+	assert.Equal(t, Layout{Wide: true}, LayoutFor(&bytes.Buffer{}, Wide))
+	assert.Equal(t, Layout{Width: 2, Color: true}, LayoutFor(&fakeTerminal{width: 0, color: true}, Table))
+	assert.Equal(t, Layout{Width: 80, Wide: true}, LayoutFor(&fakeTerminal{width: 80}, Wide))
+
+	table := func() TableData {
+		return TableData{Columns: []Column{{Header: "NAME"}, {Header: "STATUS", Status: true}, {Header: "TIME", Priority: 1}},
+			Rows: [][]string{{"exch01", "Failed", "12"}}}
+	}
+	term := &fakeTerminal{width: 20, color: true}
+	require.NoError(t, Print(term, Table, nil, table))
+	assert.Equal(t, ""+
+		"┌────────┬────────┐\n"+
+		"│  NAME  │ STATUS │\n"+
+		"├────────┼────────┤\n"+
+		"│ exch01 │ \x1b[31mFailed\x1b[0m │\n"+
+		"└────────┴────────┘\n"+
+		"(not shown: TIME;\n"+
+		"  -o wide shows\n"+
+		"  every column)\n", term.String())
+
+	term = &fakeTerminal{width: 26}
+	require.NoError(t, Print(term, Wide, nil, table))
+	assert.Equal(t, ""+
+		"┌────────┬────────┬──────┐\n"+
+		"│  NAME  │ STATUS │ TIME │\n"+
+		"├────────┼────────┼──────┤\n"+
+		"│ exch01 │ Failed │ 12   │\n"+
+		"└────────┴────────┴──────┘\n", term.String(), "-o wide keeps every column; no colour unless the terminal allows it")
+
+	for _, f := range []Format{Markdown, HTML} {
+		err := Print(&bytes.Buffer{}, f, nil, table)
+		assert.Equal(t, exitcode.Usage, exitcode.Of(err), "%s", f)
+	}
+
+	assert.Equal(t, []string{"abcdef"}, WrapLines(&bytes.Buffer{}, "abcdef"), "a pipe gets lines as they are")
+	assert.Equal(t, []string{"ab", "  cd", "  ef", "x"}, WrapLines(&fakeTerminal{width: 4}, "abcdef", "x"))
 }
