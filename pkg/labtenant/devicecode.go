@@ -80,13 +80,20 @@ func (s *Server) deviceCode(w http.ResponseWriter, r *http.Request) {
 	}
 	s.deviceCodes[dc.deviceCode] = dc
 	verify := s.baseURL(r) + "/devicelogin"
+	var extra string
+	if f, ok := s.faults.take(FaultDeviceCode, r); ok {
+		if f.Target != "" {
+			verify = f.Target
+		}
+		extra = f.Message
+	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"user_code":        dc.userCode,
 		"device_code":      dc.deviceCode,
 		"verification_uri": verify,
 		"expires_in":       int(deviceCodeLifetime / time.Second),
 		"interval":         1,
-		"message":          fmt.Sprintf("To sign in, use a web browser to open the page %s and enter the code %s to authenticate.", verify, dc.userCode) + hostileSuffix(r),
+		"message":          fmt.Sprintf("To sign in, use a web browser to open the page %s and enter the code %s to authenticate.", verify, dc.userCode) + extra + hostileSuffix(r),
 	})
 }
 
