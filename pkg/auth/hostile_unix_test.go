@@ -66,7 +66,7 @@ func TestPlantedFilesInTheCacheFolderAreRefused(t *testing.T) {
 			fi, err := os.Stat(victim)
 			require.NoError(t, err)
 			assert.Equal(t, fs.FileMode(0o644), fi.Mode().Perm(), "the link's target was chmod'ed")
-			assert.Zero(t, e.a.count("token"), "no sign-in with a refused cache")
+			assert.Zero(t, e.count("token"), "no sign-in with a refused cache")
 		})
 	}
 }
@@ -92,7 +92,7 @@ func TestWritableCacheFolderIsRefusedAndLeftAlone(t *testing.T) {
 		after, err := os.Stat(e.dir)
 		require.NoError(t, err)
 		assert.Equal(t, before.Mode(), after.Mode(), "never chmod a directory the CLI did not create (sticky bit kept)")
-		assert.Zero(t, e.a.count("token"))
+		assert.Zero(t, e.count("token"))
 	}
 }
 
