@@ -35,8 +35,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		opts.Faults = append(opts.Faults, labtenant.Fault{Kind: labtenant.FaultLatency, Delay: labtenant.Duration(d)})
 		return nil
 	})
-	fs.Func("fault", "add a fault rule, repeatable: kind[,path=/beta/...,method=GET,count=N,status=429,retry-after=1,delay=2s,size-mb=20,aadsts=50076,error=code]\n"+
-		"kinds: latency status malformed truncate drop stall oversize nextlink-loop reject-expand token-error", func(v string) error {
+	fs.Func("fault", "add a fault rule, repeatable: kind[,path=/beta/...,method=GET,count=N,skip=N,status=429,retry-after=1,delay=2s,size-mb=20,gzip=true,aadsts=50076,error=code,message=text,target=URL,endpoint=token,value=text]\n"+
+		"kinds: latency status malformed truncate drop stall oversize nextlink-loop reject-expand reject-expand-blank token-error redirect discovery-endpoints access-token device-code", func(v string) error {
 		f, err := labtenant.ParseFault(v)
 		if err != nil {
 			return err
