@@ -138,7 +138,7 @@ func (e *env) config(mode Mode) Config {
 	switch mode {
 	case ModeUsernamePassword:
 		cfg.Username, cfg.Password = testUser, testPassword
-	case ModeClientSecret, ModeClientCertificate:
+	case ModeClientSecret, ModeClientCertificate, ModeCachedApp:
 		cfg.ClientID = testAppClientID
 		cfg.Tenant = testTenantID
 		cfg.Scopes = []string{graphDefault}

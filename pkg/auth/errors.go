@@ -172,14 +172,13 @@ func describe(oe oauthError) string {
 	if code := aadstsCode(oe); code != 0 && !strings.Contains(d, "AADSTS") {
 		d = "AADSTS" + strconv.Itoa(code) + ": " + d
 	}
-	switch {
-	case d == "":
+	if d == "" {
 		return oe.Error
-	case strings.HasPrefix(d, "AADSTS") || oe.Error == "":
-		return d
-	default:
-		return oe.Error + ": " + d
 	}
+	if strings.HasPrefix(d, "AADSTS") || oe.Error == "" {
+		return d
+	}
+	return oe.Error + ": " + d
 }
 
 func aadstsCode(oe oauthError) int {
