@@ -13,8 +13,10 @@ import (
 	"encoding/pem"
 	"errors"
 	"math/big"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -311,3 +313,49 @@ func TestCertificateFilesThatAreNotUsable(t *testing.T) {
 }
 
 var big1 = big.NewInt(1)
+
+// The device code's lifetime passed with nobody signing in: MSAL stops
+// polling, and the user is told what happened rather than "deadline
+// exceeded".
+func TestDeviceCodeExpiry(t *testing.T) {
+	e := newEnv(t)
+	e.lab.SetSettings(labtenant.Settings{DeviceCodePolls: -1, DeviceCodeLifetime: labtenant.Duration(time.Second)})
+	_, err := e.token(e.config(ModeDeviceCode))
+	requireKind(t, err, exitcode.ErrAuth)
+	assert.Equal(t, "sign-in failed: the device code expired before sign-in was completed; run the command again", err.Error())
+}
+
+// declineWriter declines the device code it is shown, as a user who
+// clicks "No, cancel" on the verification page.
+type declineWriter struct {
+	e    *env
+	done chan error
+}
+
+func (w declineWriter) Write(p []byte) (int, error) {
+	code := regexp.MustCompile(`enter the code ([A-Z2-9]{9})`).FindSubmatch(p)
+	go func() {
+		if code == nil {
+			w.done <- errors.New("no user code in the message")
+			return
+		}
+		resp, err := w.e.lab.Client().PostForm(w.e.lab.URL()+"/devicelogin", url.Values{"user_code": {string(code[1])}, "decline": {"1"}})
+		if err == nil {
+			resp.Body.Close()
+		}
+		w.done <- err
+	}()
+	return len(p), nil
+}
+
+func TestDeviceCodeDeclined(t *testing.T) {
+	e := newEnv(t)
+	e.lab.SetSettings(labtenant.Settings{DeviceCodePolls: -1})
+	cfg := e.config(ModeDeviceCode)
+	w := declineWriter{e: e, done: make(chan error, 1)}
+	cfg.Prompt = w
+	_, err := e.token(cfg)
+	require.NoError(t, <-w.done)
+	requireKind(t, err, exitcode.ErrAuth)
+	assert.Contains(t, err.Error(), "AADSTS700020: The user declined the authentication request.", "the authority's reason, not an expiry")
+}
