@@ -102,4 +102,7 @@ func TestCacheWriteFailureIsReported(t *testing.T) {
 	err := m.Write(ctx, []byte(`{"AccessToken":{"user":{"secret":"u"}}}`))
 	require.Error(t, err)
 	assert.Nil(t, m.base, "nothing was saved: no new ancestor")
+	left, err := filepath.Glob(m.path + ".tmp-*")
+	require.NoError(t, err)
+	assert.Empty(t, left, "the temporary file is removed")
 }

@@ -359,3 +359,55 @@ func TestDeviceCodeDeclined(t *testing.T) {
 	requireKind(t, err, exitcode.ErrAuth)
 	assert.Contains(t, err.Error(), "AADSTS700020: The user declined the authentication request.", "the authority's reason, not an expiry")
 }
+
+// When renewing the cached token fails, what the user is told depends on
+// why: an authority that refuses (the refresh token is no good any more)
+// means connect again; one that is down means try later, and no browser
+// is opened for nothing.
+func TestRenewalFailures(t *testing.T) {
+	e := newEnv(t)
+	e.lab.SetSettings(labtenant.Settings{TokenLifetime: labtenant.Duration(time.Minute)})
+	e.mustToken(e.config(ModeUsernamePassword))
+
+	e.fault(labtenant.Fault{Kind: labtenant.FaultTokenError, AADSTS: 50076})
+	cfg := e.config(ModeCached)
+	cfg.Username = testUser
+	_, err := e.token(cfg)
+	requireKind(t, err, exitcode.ErrAuth)
+	assert.Contains(t, err.Error(), "AADSTS50076")
+	assert.Equal(t, 1, strings.Count(err.Error(), reconnectHint), "the cache alone cannot help: connect again, said once: %v", err)
+
+	e.fault(labtenant.Fault{Kind: labtenant.FaultTokenError, AADSTS: 90033})
+	_, err = e.token(cfg)
+	requireKind(t, err, exitcode.ErrUnavailable)
+	assert.NotContains(t, err.Error(), "hybridmgmt connect", "a service that is down is not fixed by signing in again")
+
+	// A mode that could prompt does not, while the authority is down.
+	before := e.count("token")
+	_, err = e.token(e.config(ModeInteractive)) // its opener fails the test if called
+	requireKind(t, err, exitcode.ErrUnavailable)
+	assert.Zero(t, e.count("authorize"))
+	assert.Equal(t, before+1, e.count("token"), "one renewal attempt, then the answer")
+}
+
+// A sign-in that fails is reported as such even when the cache could not
+// be read: the cache is only blamed when it alone was to serve.
+func TestSignInFailureWinsOverAnUnreadableCache(t *testing.T) {
+	e := newEnv(t)
+	cfg := e.config(ModeUsernamePassword)
+	cfg.Password = "wrong-Password-1"
+	c, err := New(cfg)
+	require.NoError(t, err)
+	app, err := New(func() Config { c := e.config(ModeCachedApp); c.ClientSecret = ""; return c }())
+	require.NoError(t, err)
+	require.NoError(t, os.Mkdir(CachePath(e.dir), 0o700))
+
+	_, err = c.Token(context.Background())
+	requireKind(t, err, exitcode.ErrAuth)
+	assert.Contains(t, err.Error(), "AADSTS50126")
+
+	_, err = app.Token(context.Background())
+	require.Error(t, err)
+	assert.Equal(t, exitcode.Unexpected, exitcode.Of(err), "%v", err)
+	assert.Contains(t, err.Error(), "could not read the token cache "+CachePath(e.dir))
+}
