@@ -411,3 +411,31 @@ func TestSignInFailureWinsOverAnUnreadableCache(t *testing.T) {
 	assert.Equal(t, exitcode.Unexpected, exitcode.Of(err), "%v", err)
 	assert.Contains(t, err.Error(), "could not read the token cache "+CachePath(e.dir))
 }
+
+func TestBrowserEnvOpenerCommands(t *testing.T) {
+	const u = "https://login.example/authorize?state=s"
+	assert.NoError(t, browserEnvOpener("/bin/false:/bin/true")(u), "the first command that succeeds wins")
+	err := browserEnvOpener("/bin/false")(u)
+	require.Error(t, err)
+	assert.Equal(t, "$BROWSER command /bin/false: exited with exit status 1", err.Error())
+	assert.EqualError(t, browserEnvOpener(": :")(u), "$BROWSER names no command")
+
+	// The URL goes where %s stands, else last; the command itself is
+	// never rewritten.
+	exe, err := os.Executable()
+	require.NoError(t, err)
+	logFile := filepath.Join(t.TempDir(), "args")
+	t.Setenv("HYBRIDMGMT_AUTH_TEST_BROWSER", "1")
+	t.Setenv("HYBRIDMGMT_AUTH_TEST_BROWSER_LOG", logFile)
+	t.Setenv("HYBRIDMGMT_AUTH_TEST_CA", filepath.Join(t.TempDir(), "none.pem"))
+	for value, want := range map[string]string{
+		exe + " --url=%s --again=%s": "--url=" + u + "\n--again=" + u,
+		exe + " -a  -b":              "-a\n-b\n" + u,
+		exe:                          u,
+	} {
+		require.Error(t, browserEnvOpener(value)(u), "the fake browser cannot finish this sign-in")
+		got, err := os.ReadFile(logFile)
+		require.NoError(t, err)
+		assert.Equal(t, want, string(got), value)
+	}
+}
