@@ -439,3 +439,16 @@ func TestBrowserEnvOpenerCommands(t *testing.T) {
 		assert.Equal(t, want, string(got), value)
 	}
 }
+
+func TestHTTPSPageOnly(t *testing.T) {
+	var opened []string
+	open := httpsPageOnly(func(u string) error { opened = append(opened, u); return nil })
+	require.NoError(t, open("HTTPS://login.example/authorize"))
+	err := open("http://login.example/authorize?code=x")
+	require.ErrorIs(t, err, errSignInRefused)
+	assert.Equal(t, "the authority's sign-in page is not https (http://login.example); refusing to open it", err.Error())
+	err = open("%zz://bad")
+	require.ErrorIs(t, err, errSignInRefused)
+	assert.Equal(t, "the authority's sign-in page is not https (an unparsable address); refusing to open it", err.Error())
+	assert.Equal(t, []string{"HTTPS://login.example/authorize"}, opened)
+}

@@ -219,7 +219,7 @@ func TestInteractiveRefusesAnHTTPSignInPage(t *testing.T) {
 	cfg := e.config(ModeInteractive) // its opener fails the test if called
 	_, err := e.token(cfg)
 	requireKind(t, err, exitcode.ErrAuth)
-	assert.Contains(t, err.Error(), "not https")
+	assert.Contains(t, err.Error(), "the authority's sign-in page is not https (http://127.0.0.1:1); refusing to open it")
 	assert.Positive(t, e.lab.Faults()[0].Fired)
 }
 
