@@ -106,3 +106,12 @@ func TestCacheWriteFailureIsReported(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, left, "the temporary file is removed")
 }
+
+func TestFileAccessorDeleteReportsWhatItCannotRemove(t *testing.T) {
+	dir := t.TempDir()
+	a, err := newAccessor(filepath.Join(dir, "cache.json"))
+	require.NoError(t, err)
+	require.NoError(t, a.Delete(context.Background()), "nothing to delete")
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "cache.json", "inside"), 0o700))
+	assert.Error(t, a.Delete(context.Background()), "a folder with content where the cache goes")
+}
