@@ -560,9 +560,13 @@ func TestClientSecretAndWarmAppCache(t *testing.T) {
 	}, acct)
 	assert.Equal(t, 1, e.count("token:client_credentials"))
 
+	assert.Contains(t, e.log.String(), "auth: token for "+testAppClientID+" from "+e.lab.URL()+"/"+testTenantID+"\n")
+	assert.NotContains(t, e.log.String(), "from the cache")
+
 	tok := e.mustToken(e.config(ModeClientSecret))
 	e.requireAppToken(tok)
 	assert.Equal(t, 1, e.count("token"), "warm app cache must make zero token requests")
+	assert.Contains(t, e.log.String(), "auth: token for "+testAppClientID+" from the cache\n")
 }
 
 func TestCertificatePEM(t *testing.T) {
