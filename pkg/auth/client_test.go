@@ -452,3 +452,21 @@ func TestHTTPSPageOnly(t *testing.T) {
 	assert.Equal(t, "the authority's sign-in page is not https (an unparsable address); refusing to open it", err.Error())
 	assert.Equal(t, []string{"HTTPS://login.example/authorize"}, opened)
 }
+
+// The cache is shared by every cloud: an account signed in at another
+// authority host does not count here.
+func TestCachedAccountsOfAnotherHostDoNotCount(t *testing.T) {
+	e := newEnv(t)
+	other := newEnv(t) // another lab: another host:port, one cache folder
+	other.dir = e.dir
+	e.mustToken(e.config(ModeUsernamePassword))
+	cfg := other.config(ModeUsernamePassword)
+	cfg.Username, cfg.Password = testUser2, labSeed.creds.Password(testUser2)
+	other.mustToken(cfg)
+
+	c, err := New(e.config(ModeCached))
+	require.NoError(t, err)
+	acct, err := c.SignIn(context.Background())
+	require.NoError(t, err, "one account at this host, not two")
+	assert.Equal(t, testUser, acct.Username)
+}
