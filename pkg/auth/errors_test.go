@@ -71,6 +71,10 @@ func TestParseOAuthErrorFromMSALsMessage(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, "expired_token", oe.Error)
 
+	oe, ok = parseOAuthError(msalerrors.CallErr{Err: errors.New(`{"error":"invalid_grant"}`)})
+	require.True(t, ok, "the message is only the body")
+	assert.Equal(t, "invalid_grant", oe.Error)
+
 	for _, msg := range []string{"no json here", `prefix {"other":1}`, `{not json`} {
 		_, ok := parseOAuthError(msalerrors.CallErr{Err: errors.New(msg)})
 		assert.False(t, ok, msg)
@@ -103,6 +107,7 @@ func TestFirstSentence(t *testing.T) {
 		"v1.2 is fine. Next":         "v1.2 is fine.",
 		"\nLeading newline. Trimmed": "Leading newline.",
 		"":                           "",
+		". Then more":                ".",
 	} {
 		assert.Equal(t, want, firstSentence(in), "%q", in)
 	}
