@@ -35,8 +35,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		opts.Faults = append(opts.Faults, labtenant.Fault{Kind: labtenant.FaultLatency, Delay: labtenant.Duration(d)})
 		return nil
 	})
-	fs.Func("fault", "add a fault rule, repeatable: kind[,path=/beta/...,method=GET,count=N,status=429,retry-after=1,delay=2s,size-mb=20,aadsts=50076,error=code]\n"+
-		"kinds: latency status malformed truncate drop stall oversize nextlink-loop reject-expand token-error", func(v string) error {
+	fs.Func("fault", "add a fault rule, repeatable: kind[,path=/beta/...,method=GET,count=N,skip=N,status=429,retry-after=1,delay=2s,size-mb=20,gzip=true,aadsts=50076,error=code,message=text,target=URL,endpoint=token,value=text]\n"+
+		"kinds: latency status malformed truncate drop stall oversize nextlink-loop reject-expand reject-expand-blank token-error redirect discovery-endpoints access-token device-code", func(v string) error {
 		f, err := labtenant.ParseFault(v)
 		if err != nil {
 			return err
@@ -54,6 +54,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	})
 	fs.IntVar(&opts.Settings.PageSize, "page-size", 0, "largest page of /applications (default 2)")
 	fs.IntVar(&opts.Settings.ConnectorPageSize, "connector-page-size", 0, "largest page of connector collections (default 1)")
+	fs.Func("device-code-lifetime", "how long a device code stays valid (default 15m, as in Entra)", func(v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second {
+			return fmt.Errorf("want a duration of at least 1s such as 90s")
+		}
+		opts.Settings.DeviceCodeLifetime = labtenant.Duration(d)
+		return nil
+	})
 	fs.IntVar(&opts.Settings.DeviceCodePolls, "device-code-polls", 0, "polls answered authorization_pending before auto-approval; -1 waits for POST /devicelogin")
 	fs.StringVar(&opts.Settings.DefaultUser, "default-user", "", "user for interactive sign-in without login_hint and for auto-approved device codes (default "+labtenant.AdminUPN+")")
 	fs.BoolVar(&opts.Settings.PublishingOnlyByPath, "publishing-only-by-path", false, "serve onPremisesPublishing only at /applications/{id}/onPremisesPublishing")

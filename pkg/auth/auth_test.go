@@ -3,21 +3,19 @@ package auth
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
-	"math/big"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -27,18 +25,27 @@ import (
 	"software.sslmate.com/src/go-pkcs12"
 
 	"github.com/hybridmgmt/hybridmgmt/pkg/exitcode"
+	"github.com/hybridmgmt/hybridmgmt/pkg/labtenant"
 )
 
-// TestMain lets the test binary play the browser that $BROWSER names.
+// TestMain lets the test binary play the browser that $BROWSER names, and
+// seeds the lab tenant the tests copy.
 func TestMain(m *testing.M) {
 	if os.Getenv("HYBRIDMGMT_AUTH_TEST_BROWSER") == "1" {
 		os.Exit(fakeBrowserMain(os.Args[1:]))
 	}
-	os.Exit(m.Run())
+	if err := seedLab(); err != nil {
+		fmt.Fprintln(os.Stderr, "seeding the lab tenant:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	_ = os.RemoveAll(labSeed.dir)
+	os.Exit(code)
 }
 
 // fakeBrowserMain records its arguments and completes the sign-in at the
-// URL it was given, trusting only the CA file the test names.
+// lab's sign-in page it was given, trusting only the CA file the test
+// names.
 func fakeBrowserMain(args []string) int {
 	_ = os.WriteFile(os.Getenv("HYBRIDMGMT_AUTH_TEST_BROWSER_LOG"), []byte(strings.Join(args, "\n")), 0o600)
 	if len(args) != 1 {
@@ -53,7 +60,7 @@ func fakeBrowserMain(args []string) int {
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(caPEM)
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
-	if err := browse(client, args[0]); err != nil {
+	if err := labtenant.Browse(context.Background(), client, args[0]); err != nil {
 		fmt.Fprintln(os.Stderr, "fake browser:", err)
 		return 1
 	}
@@ -95,10 +102,12 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// env is one test's authority, cache directory, log and prompt.
+// env is one test's lab tenant, cache directory, log and prompt.
 type env struct {
-	t      *testing.T
-	a      *fakeAuthority
+	t   *testing.T
+	lab *labtenant.Server
+	// skew moves the lab's clock forward (nanoseconds).
+	skew   *atomic.Int64
 	dir    string
 	log    *logBuf
 	prompt *syncBuffer
@@ -106,29 +115,30 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	return &env{t: t, a: newFakeAuthority(t), dir: filepath.Join(t.TempDir(), "cache"), log: &logBuf{}, prompt: &syncBuffer{}}
+	lab, skew := newLab(t)
+	return &env{t: t, lab: lab, skew: skew, dir: filepath.Join(t.TempDir(), "cache"), log: &logBuf{}, prompt: &syncBuffer{}}
 }
 
-// config is a Config for mode against the fake authority. User modes sign
-// in as testUser in contoso.com; app modes as testAppClientID.
+// config is a Config for mode against the lab tenant. User modes sign in
+// as testUser in contoso.com; app modes as testAppClientID.
 func (e *env) config(mode Mode) Config {
 	cfg := Config{
 		Mode:              mode,
 		CloudName:         "Global",
-		AuthorityHost:     e.a.srv.URL,
+		AuthorityHost:     e.lab.URL(),
 		InstanceDiscovery: false,
 		Tenant:            testTenantDomain,
 		ClientID:          testClientID,
 		Scopes:            []string{graphScope},
 		CacheDir:          e.dir,
-		HTTPClient:        e.a.srv.Client(),
+		HTTPClient:        e.lab.Client(),
 		Prompt:            e.prompt,
 		Logf:              e.log.logf,
 	}
 	switch mode {
 	case ModeUsernamePassword:
 		cfg.Username, cfg.Password = testUser, testPassword
-	case ModeClientSecret, ModeClientCertificate:
+	case ModeClientSecret, ModeClientCertificate, ModeCachedApp:
 		cfg.ClientID = testAppClientID
 		cfg.Tenant = testTenantID
 		cfg.Scopes = []string{graphDefault}
@@ -174,17 +184,24 @@ func TestInteractiveSignInWithConfiguredOpener(t *testing.T) {
 	var opened []string
 	cfg.OpenURL = func(u string) error {
 		opened = append(opened, u)
-		return browse(e.a.srv.Client(), u)
+		return e.browse(u)
 	}
 	c, err := New(cfg)
 	require.NoError(t, err)
 	tok, err := c.Token(context.Background())
 	require.NoError(t, err)
-	assert.Equal(t, e.a.tokens()[0], tok)
+	e.requireUserToken(tok, testUser)
 	require.Len(t, opened, 1)
-	assert.Contains(t, opened[0], e.a.srv.URL+"/"+testTenantDomain+"/oauth2/v2.0/authorize?")
-	assert.Equal(t, testUser, e.a.lastLoginHint, "the UPN is the login hint")
-	assert.Equal(t, 1, e.a.count("token:authorization_code"))
+	// Discovery names the tenant by id, as Entra does for a domain.
+	assert.Contains(t, opened[0], e.lab.URL()+"/"+testTenantID+"/oauth2/v2.0/authorize?")
+	q := e.authorizeQuery()
+	assert.Equal(t, testUser, q.Get("login_hint"), "the UPN is the login hint")
+	assert.Equal(t, "S256", q.Get("code_challenge_method"), "PKCE")
+	assert.NotEmpty(t, q.Get("code_challenge"))
+	assert.NotEmpty(t, q.Get("state"))
+	assert.Equal(t, "form_post", q.Get("response_mode"))
+	assert.True(t, strings.HasPrefix(q.Get("redirect_uri"), "http://localhost:"), "a loopback redirect: %s", q.Get("redirect_uri"))
+	assert.Equal(t, 1, e.count("token:authorization_code"))
 	assert.Contains(t, e.prompt.String(), "browser")
 
 	acct, err := c.SignIn(context.Background())
@@ -193,10 +210,10 @@ func TestInteractiveSignInWithConfiguredOpener(t *testing.T) {
 		Username:  testUser,
 		TenantID:  testTenantID,
 		Cloud:     "Global",
-		Authority: e.a.srv.URL + "/" + testTenantDomain,
+		Authority: e.lab.URL() + "/" + testTenantDomain,
 		AppOnly:   false,
 	}, acct)
-	assert.Equal(t, 1, e.a.count("token"), "SignIn after a sign-in is silent")
+	assert.Equal(t, 1, e.count("token"), "SignIn after a sign-in is silent")
 	assert.False(t, c.AppOnly())
 }
 
@@ -209,7 +226,7 @@ func TestConcurrentTokenCallsShareOneBrowserSignIn(t *testing.T) {
 		mu.Lock()
 		opens++
 		mu.Unlock()
-		return browse(e.a.srv.Client(), u)
+		return e.browse(u)
 	}
 	c, err := New(cfg)
 	require.NoError(t, err)
@@ -229,14 +246,14 @@ func TestConcurrentTokenCallsShareOneBrowserSignIn(t *testing.T) {
 		assert.Equal(t, toks[0], toks[i])
 	}
 	assert.Equal(t, 1, opens)
-	assert.Equal(t, 1, e.a.count("token"))
+	assert.Equal(t, 1, e.count("token"))
+	e.requireUserToken(toks[0], testUser)
 }
 
 func TestInteractiveHonoursBROWSER(t *testing.T) {
 	e := newEnv(t)
 	tmp := t.TempDir()
-	caFile := filepath.Join(tmp, "ca.pem")
-	require.NoError(t, os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: e.a.srv.Certificate().Raw}), 0o600))
+	caFile := e.lab.CAPath()
 	browserLog := filepath.Join(tmp, "browser.log")
 	exe, err := os.Executable()
 	require.NoError(t, err)
@@ -249,11 +266,11 @@ func TestInteractiveHonoursBROWSER(t *testing.T) {
 	cfg.OpenURL = nil
 	cfg.Browser = exe
 	tok := e.mustToken(cfg)
-	assert.Equal(t, e.a.tokens()[0], tok)
+	e.requireUserToken(tok, testUser)
 
 	got, err := os.ReadFile(browserLog)
 	require.NoError(t, err)
-	assert.True(t, strings.HasPrefix(string(got), e.a.srv.URL+"/"+testTenantDomain+"/oauth2/v2.0/authorize?"),
+	assert.True(t, strings.HasPrefix(string(got), e.lab.URL()+"/"+testTenantID+"/oauth2/v2.0/authorize?"),
 		"the $BROWSER command gets the authorize URL as its only argument, got %q", got)
 	assert.NotContains(t, string(got), "\n")
 	assert.Contains(t, e.log.String(), "$BROWSER")
@@ -269,23 +286,26 @@ func TestBrowserEnvOpenerFailureIsReported(t *testing.T) {
 
 func TestDeviceCode(t *testing.T) {
 	e := newEnv(t)
-	e.a.set(func(a *fakeAuthority) { a.devicePending = 1 })
+	// One poll answers authorization_pending, the next is approved (as
+	// the lab's default user, testUser).
+	e.lab.SetSettings(labtenant.Settings{DeviceCodePolls: 1})
 	cfg := e.config(ModeDeviceCode)
 	c, err := New(cfg)
 	require.NoError(t, err)
 	acct, err := c.SignIn(context.Background())
 	require.NoError(t, err)
-	assert.Contains(t, e.prompt.String(), "enter the code FAKE-CODE")
-	assert.Equal(t, 1, e.a.count("devicecode"))
-	assert.Equal(t, 2, e.a.count("token:device_code"), "one pending poll, then the token")
+	assert.Regexp(t, `use a web browser to open the page `+regexp.QuoteMeta(e.lab.URL())+`/devicelogin and enter the code [A-Z2-9]{9} to authenticate`, e.prompt.String())
+	assert.Equal(t, 1, e.count("devicecode"))
+	assert.Equal(t, 2, e.count("token:device_code"), "one pending poll, then the token")
 	assert.Equal(t, testUser, acct.Username)
 	assert.Equal(t, testTenantID, acct.TenantID)
-	assert.NotContains(t, e.log.String(), "devicecode-", "the device code is not logged")
+	assert.NotContains(t, e.log.String(), "lab-dc.", "the device code is not logged")
 
 	// Warm cache: a new process (Client) gets the token without the flow.
-	before := e.a.count("token")
-	e.mustToken(e.config(ModeDeviceCode))
-	assert.Equal(t, before, e.a.count("token"))
+	before := e.count("token")
+	tok := e.mustToken(e.config(ModeDeviceCode))
+	assert.Equal(t, before, e.count("token"))
+	e.requireUserToken(tok, testUser)
 }
 
 // cancelWriter cancels a context when the device code message is printed.
@@ -295,7 +315,8 @@ func (w cancelWriter) Write(p []byte) (int, error) { w.cancel(); return len(p), 
 
 func TestDeviceCodeCancellationPassesThrough(t *testing.T) {
 	e := newEnv(t)
-	e.a.set(func(a *fakeAuthority) { a.devicePending = 1 << 30 })
+	// The code is never approved: the lab waits for POST /devicelogin.
+	e.lab.SetSettings(labtenant.Settings{DeviceCodePolls: -1})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	cfg := e.config(ModeDeviceCode)
@@ -310,9 +331,10 @@ func TestDeviceCodeCancellationPassesThrough(t *testing.T) {
 func TestUsernamePasswordAndWarmCache(t *testing.T) {
 	e := newEnv(t)
 	first := e.mustToken(e.config(ModeUsernamePassword))
-	assert.Equal(t, 1, e.a.count("userrealm"))
-	assert.Equal(t, 1, e.a.count("token:password"))
-	assert.Equal(t, 1, e.a.count("token"))
+	e.requireUserToken(first, testUser)
+	assert.Equal(t, 1, e.count("userrealm"))
+	assert.Equal(t, 1, e.count("token:password"))
+	assert.Equal(t, 1, e.count("token"))
 
 	// New clients (later processes) with the same cache dir: no token
 	// request at all, in every user mode.
@@ -324,17 +346,17 @@ func TestUsernamePasswordAndWarmCache(t *testing.T) {
 			}
 			tok := e.mustToken(cfg)
 			assert.Equal(t, first, tok)
-			assert.Equal(t, 1, e.a.count("token"), "warm cache must make zero token requests")
+			assert.Equal(t, 1, e.count("token"), "warm cache must make zero token requests")
 		})
 	}
-	assert.Zero(t, e.a.count("devicecode"))
-	assert.Zero(t, e.a.count("authorize"))
+	assert.Zero(t, e.count("devicecode"))
+	assert.Zero(t, e.count("authorize"))
 }
 
 func TestRefreshTokenWhenAccessTokenExpired(t *testing.T) {
 	e := newEnv(t)
 	// MSAL treats an access token within 5 minutes of expiry as expired.
-	e.a.set(func(a *fakeAuthority) { a.expiresIn = 60 })
+	e.lab.SetSettings(labtenant.Settings{TokenLifetime: labtenant.Duration(time.Minute)})
 	first := e.mustToken(e.config(ModeUsernamePassword))
 
 	cfg := e.config(ModeCached)
@@ -344,14 +366,15 @@ func TestRefreshTokenWhenAccessTokenExpired(t *testing.T) {
 	second, err := c.Token(context.Background())
 	require.NoError(t, err)
 	assert.NotEqual(t, first, second)
-	assert.Equal(t, 1, e.a.count("token:password"))
-	assert.Equal(t, 1, e.a.count("token:refresh_token"))
+	e.requireUserToken(second, testUser)
+	assert.Equal(t, 1, e.count("token:password"))
+	assert.Equal(t, 1, e.count("token:refresh_token"))
 
 	// A short-lived token is not served from memory either.
 	third, err := c.Token(context.Background())
 	require.NoError(t, err)
 	assert.NotEqual(t, second, third)
-	assert.Equal(t, 2, e.a.count("token:refresh_token"))
+	assert.Equal(t, 2, e.count("token:refresh_token"))
 }
 
 func TestTokenIsKeptInMemory(t *testing.T) {
@@ -364,7 +387,7 @@ func TestTokenIsKeptInMemory(t *testing.T) {
 	second, err := c.Token(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, first, second)
-	assert.Equal(t, 1, e.a.count("token"))
+	assert.Equal(t, 1, e.count("token"))
 	assert.Equal(t, 1, strings.Count(e.log.String(), "auth: token for"), "the second call does not reach MSAL")
 }
 
@@ -381,16 +404,16 @@ func TestCachedModeWithEmptyCache(t *testing.T) {
 	_, err = e.token(cfg)
 	requireKind(t, err, exitcode.ErrAuth)
 	assert.Contains(t, err.Error(), "not signed in as "+testUser)
-	assert.Zero(t, e.a.count("token"))
+	assert.Zero(t, e.count("token"))
 }
 
 func TestCachedAccountMatching(t *testing.T) {
 	e := newEnv(t)
 	e.mustToken(e.config(ModeUsernamePassword))
 	cfg2 := e.config(ModeUsernamePassword)
-	cfg2.Username = testUser2
-	e.mustToken(cfg2)
-	require.Equal(t, 2, e.a.count("token"))
+	cfg2.Username, cfg2.Password = testUser2, labSeed.creds.Password(testUser2)
+	e.requireUserToken(e.mustToken(cfg2), testUser2)
+	require.Equal(t, 2, e.count("token"))
 
 	// UPNs match case-insensitively.
 	cfg := e.config(ModeCached)
@@ -414,7 +437,7 @@ func TestCachedAccountMatching(t *testing.T) {
 	_, err = e.token(cfg)
 	requireKind(t, err, exitcode.ErrAuth)
 	assert.Contains(t, err.Error(), "not signed in as nobody@contoso.com")
-	assert.Equal(t, 2, e.a.count("token"))
+	assert.Equal(t, 2, e.count("token"))
 }
 
 func TestWrongPasswordAADSTS50126(t *testing.T) {
@@ -433,12 +456,13 @@ func TestWrongPasswordAADSTS50126(t *testing.T) {
 func TestMFARequiredHint(t *testing.T) {
 	e := newEnv(t)
 	cfg := e.config(ModeUsernamePassword)
-	cfg.Username = testMFAUser
+	// The right password: Entra checks it before the MFA policy.
+	cfg.Username, cfg.Password = testMFAUser, labSeed.creds.Password(testMFAUser)
 	_, err := e.token(cfg)
 	requireKind(t, err, exitcode.ErrAuth)
 	assert.Contains(t, err.Error(), "AADSTS50076: Due to a configuration change made by your administrator")
 	assert.Contains(t, err.Error(), "use --user-principal-name or --device-code instead of --password-stdin")
-	assert.NotContains(t, err.Error(), testPassword)
+	assert.NotContains(t, err.Error(), cfg.Password)
 }
 
 func TestAADSTSHints(t *testing.T) {
@@ -514,7 +538,7 @@ func TestUntrustedAuthorityCertificate(t *testing.T) {
 
 func TestAuthority5xxIsUnavailable(t *testing.T) {
 	e := newEnv(t)
-	e.a.set(func(a *fakeAuthority) { a.tokenStatus = http.StatusServiceUnavailable })
+	e.fault(labtenant.Fault{Kind: labtenant.FaultTokenError, AADSTS: 90033})
 	_, err := e.token(e.config(ModeClientSecret))
 	requireKind(t, err, exitcode.ErrUnavailable)
 	assert.Contains(t, err.Error(), "HTTP 503")
@@ -531,58 +555,41 @@ func TestClientSecretAndWarmAppCache(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, Account{
 		Username: testAppClientID, TenantID: testTenantID, Cloud: "Global",
-		Authority: e.a.srv.URL + "/" + testTenantID, AppOnly: true,
+		Authority: e.lab.URL() + "/" + testTenantID, AppOnly: true,
 		ClientID: testAppClientID, Credential: "secret",
 	}, acct)
-	assert.Equal(t, 1, e.a.count("token:client_credentials"))
+	assert.Equal(t, 1, e.count("token:client_credentials"))
+
+	assert.Contains(t, e.log.String(), "auth: token for "+testAppClientID+" from "+e.lab.URL()+"/"+testTenantID+"\n")
+	assert.NotContains(t, e.log.String(), "from the cache")
 
 	tok := e.mustToken(e.config(ModeClientSecret))
-	assert.Equal(t, e.a.tokens()[0], tok)
-	assert.Equal(t, 1, e.a.count("token"), "warm app cache must make zero token requests")
-}
-
-// writeCert writes a self-signed certificate for the test key and
-// registers it with the authority.
-func writeCert(t *testing.T, a *fakeAuthority) (*x509.Certificate, []byte) {
-	t.Helper()
-	key := testKey()
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "hybridmgmt-ci"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	require.NoError(t, err)
-	cert, err := x509.ParseCertificate(der)
-	require.NoError(t, err)
-	a.set(func(a *fakeAuthority) { a.appCert = cert })
-	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
-	require.NoError(t, err)
-	pemData := append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
-		pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})...)
-	return cert, pemData
+	e.requireAppToken(tok)
+	assert.Equal(t, 1, e.count("token"), "warm app cache must make zero token requests")
+	assert.Contains(t, e.log.String(), "auth: token for "+testAppClientID+" from the cache\n")
 }
 
 func TestCertificatePEM(t *testing.T) {
 	e := newEnv(t)
-	_, pemData := writeCert(t, e.a)
+	_, _, pemData := labCert(t)
 	path := filepath.Join(t.TempDir(), "ci.pem")
 	require.NoError(t, os.WriteFile(path, pemData, 0o600))
 	cfg := e.config(ModeClientCertificate)
 	cfg.ClientSecret = ""
 	cfg.CertificatePath = path
 	tok := e.mustToken(cfg)
-	assert.Equal(t, e.a.tokens()[0], tok)
-	assert.Equal(t, 1, e.a.count("token:client_credentials"))
+	e.requireAppToken(tok)
+	assert.Equal(t, 1, e.count("token:client_credentials"))
 
 	e.mustToken(cfg)
-	assert.Equal(t, 1, e.a.count("token"), "warm app cache")
+	assert.Equal(t, 1, e.count("token"), "warm app cache")
 }
 
 func TestCertificatePFX(t *testing.T) {
 	e := newEnv(t)
-	cert, _ := writeCert(t, e.a)
+	cert, key, _ := labCert(t)
 	const pfxPassword = "pfx-Pa55word!"
-	pfx, err := pkcs12.Modern.Encode(testKey(), cert, nil, pfxPassword)
+	pfx, err := pkcs12.Modern.Encode(key, cert, nil, pfxPassword)
 	require.NoError(t, err)
 	path := filepath.Join(t.TempDir(), "ci.pfx")
 	require.NoError(t, os.WriteFile(path, pfx, 0o600))
@@ -592,7 +599,7 @@ func TestCertificatePFX(t *testing.T) {
 	cfg.CertificatePath = path
 	cfg.CertificatePassword = pfxPassword
 	tok := e.mustToken(cfg)
-	assert.Equal(t, e.a.tokens()[0], tok)
+	e.requireAppToken(tok)
 
 	cfg.CertificatePassword = "not-the-pfx-password"
 	_, err = New(cfg)
@@ -608,7 +615,7 @@ func TestInvalidCertificateFiles(t *testing.T) {
 	dir := t.TempDir()
 	cases := map[string][]byte{
 		"garbage.pfx":  []byte("this is not a certificate"),
-		"certonly.pem": func() []byte { _, p := writeCert(t, e.a); return p[:bytes.Index(p, []byte("-----BEGIN PRIVATE KEY"))] }(),
+		"certonly.pem": func() []byte { _, _, p := labCert(t); return p[:bytes.Index(p, []byte("-----BEGIN PRIVATE KEY"))] }(),
 		"empty.pem":    {},
 	}
 	for name, data := range cases {
@@ -628,7 +635,7 @@ func TestInvalidCertificateFiles(t *testing.T) {
 	cfg.CertificatePath = filepath.Join(dir, "missing.pem")
 	_, err := New(cfg)
 	requireKind(t, err, exitcode.ErrUsage)
-	assert.Zero(t, e.a.count("token"))
+	assert.Zero(t, e.count("token"))
 }
 
 func TestConcurrentClientsShareCacheDir(t *testing.T) {
@@ -664,12 +671,12 @@ func TestConcurrentClientsShareCacheDir(t *testing.T) {
 	assert.Len(t, contract["AccessToken"], 2, "the user's and the app's access tokens both survive")
 
 	// Later processes are served silently, users and apps alike.
-	before := e.a.count("token")
+	before := e.count("token")
 	cfg := e.config(ModeCached)
 	cfg.Username = testUser
 	e.mustToken(cfg)
 	e.mustToken(e.config(ModeClientSecret))
-	assert.Equal(t, before, e.a.count("token"), "later silent calls are served by the cache")
+	assert.Equal(t, before, e.count("token"), "later silent calls are served by the cache")
 }
 
 func TestDamagedCacheIsReplaced(t *testing.T) {
@@ -705,14 +712,17 @@ func TestClearCache(t *testing.T) {
 
 func TestLogsNeverCarrySecrets(t *testing.T) {
 	e := newEnv(t)
-	e.mustToken(e.config(ModeUsernamePassword))
-	e.mustToken(e.config(ModeClientSecret))
-	e.mustToken(e.config(ModeCached))
+	issued := []string{
+		e.mustToken(e.config(ModeUsernamePassword)),
+		e.mustToken(e.config(ModeClientSecret)),
+		e.mustToken(e.config(ModeCached)),
+	}
 	logs := e.log.String()
 	assert.Contains(t, logs, "auth: mode usernamepassword")
 	assert.Contains(t, logs, "auth: cached account "+testUser)
 	assert.Contains(t, logs, "from the cache")
-	for _, secret := range append([]string{testPassword, testClientSecret, "refresh-token"}, e.a.tokens()...) {
+	// The lab's tokens start lab-at. (access) and lab-rt. (refresh).
+	for _, secret := range append([]string{testPassword, testClientSecret, "lab-at.", "lab-rt."}, issued...) {
 		assert.NotContains(t, logs, secret)
 	}
 }
@@ -757,10 +767,10 @@ func TestRedact(t *testing.T) {
 
 func TestRefusedRefreshToken(t *testing.T) {
 	e := newEnv(t)
-	e.a.set(func(a *fakeAuthority) { a.expiresIn = 60 })
+	e.lab.SetSettings(labtenant.Settings{TokenLifetime: labtenant.Duration(time.Minute)})
 	e.mustToken(e.config(ModeUsernamePassword))
-	// The authority forgets every refresh token (expired, revoked).
-	e.a.set(func(a *fakeAuthority) { a.refreshTokens = map[string]*fakeUser{} })
+	// 91 days later the refresh token (90 days) has expired.
+	e.skew.Store(int64(91 * 24 * time.Hour))
 
 	cfg := e.config(ModeCached)
 	cfg.Username = testUser
@@ -771,9 +781,9 @@ func TestRefusedRefreshToken(t *testing.T) {
 
 	// A mode that can prompt signs in again instead.
 	icfg := e.config(ModeInteractive)
-	icfg.OpenURL = func(u string) error { return browse(e.a.srv.Client(), u) }
+	icfg.OpenURL = e.browse
 	e.mustToken(icfg)
-	assert.Equal(t, 1, e.a.count("token:authorization_code"))
+	assert.Equal(t, 1, e.count("token:authorization_code"))
 }
 
 func TestPickAccount(t *testing.T) {

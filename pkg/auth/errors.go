@@ -223,14 +223,13 @@ func describe(oe oauthError) string {
 	if code := aadstsCode(oe); code != 0 && !strings.Contains(d, "AADSTS") {
 		d = "AADSTS" + strconv.Itoa(code) + ": " + d
 	}
-	switch {
-	case d == "":
+	if d == "" {
 		return oe.Error
-	case strings.HasPrefix(d, "AADSTS") || oe.Error == "":
-		return d
-	default:
-		return oe.Error + ": " + d
 	}
+	if strings.HasPrefix(d, "AADSTS") || oe.Error == "" {
+		return d
+	}
+	return oe.Error + ": " + d
 }
 
 // aadstsCode is the answer's AADSTS code: error_codes, Entra's structured
@@ -279,13 +278,15 @@ func networkCause(err error) (string, bool) {
 		return dnsErr.Error(), true
 	case errors.As(err, &opErr):
 		return opErr.Error(), true
+	case errors.Is(err, context.DeadlineExceeded):
+		// MSAL's own 30 s bound per request (the caller's ctx is alive).
+		// Before the url.Error and net.Error cases: the client wraps it in
+		// a url.Error, and it is a net.Error itself.
+		return "no answer in time", true
 	case errors.As(err, &urlErr):
 		return oneLine(urlErr.Err.Error()), true
 	case errors.As(err, &netErr):
 		return oneLine(netErr.Error()), true
-	case errors.Is(err, context.DeadlineExceeded):
-		// MSAL's own 30 s bound per request (the caller's ctx is alive).
-		return "no answer in time", true
 	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
 		return "connection closed early", true
 	}

@@ -1,9 +1,8 @@
 package auth
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -18,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hybridmgmt/hybridmgmt/pkg/exitcode"
+	"github.com/hybridmgmt/hybridmgmt/pkg/labtenant"
 	"github.com/hybridmgmt/hybridmgmt/pkg/memwatch"
 )
 
@@ -46,8 +46,12 @@ func (w *credWitness) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	http.Error(rw, "witness", http.StatusTeapot)
 }
 
-func isTokenPath(r *http.Request) bool { return strings.HasSuffix(r.URL.Path, "/oauth2/v2.0/token") }
-func isOpenID(r *http.Request) bool    { return strings.HasSuffix(r.URL.Path, "/openid-configuration") }
+// The lab's paths. Discovery hands out the tenant id, as Entra does for
+// a verified domain, so every token request goes to tokenPath.
+const (
+	tokenPath  = "/" + testTenantID + "/oauth2/v2.0/token"
+	openIDPath = "/" + testTenantID + "/v2.0/.well-known/openid-configuration"
+)
 
 func TestSignInNeverFollowsRedirects(t *testing.T) {
 	plain := &credWitness{}
@@ -62,20 +66,13 @@ func TestSignInNeverFollowsRedirects(t *testing.T) {
 			for _, mode := range []Mode{ModeUsernamePassword, ModeClientSecret} {
 				t.Run(fmt.Sprintf("%s %d %s", target, code, mode), func(t *testing.T) {
 					e := newEnv(t)
-					e.a.set(func(a *fakeAuthority) {
-						a.intercept = func(w http.ResponseWriter, r *http.Request) bool {
-							if !isTokenPath(r) {
-								return false
-							}
-							http.Redirect(w, r, target+r.URL.Path, code)
-							return true
-						}
-					})
+					e.fault(labtenant.Fault{Kind: labtenant.FaultRedirect, Path: tokenPath, Status: code, Target: target})
 					_, err := e.token(e.config(mode))
 					requireKind(t, err, exitcode.ErrAuth)
 					assert.Contains(t, err.Error(), "redirect")
 					assert.NotContains(t, err.Error(), testPassword)
 					assert.NotContains(t, err.Error(), testClientSecret)
+					assert.Equal(t, 1, e.lab.Faults()[0].Fired, "the token request met the redirect")
 				})
 			}
 		}
@@ -90,63 +87,23 @@ func TestSignInRefusesHTTPEndpointsFromDiscovery(t *testing.T) {
 	defer plainSrv.Close()
 	for _, mode := range []Mode{ModeUsernamePassword, ModeClientSecret} {
 		e := newEnv(t)
-		e.a.set(func(a *fakeAuthority) {
-			a.intercept = func(w http.ResponseWriter, r *http.Request) bool {
-				if !isOpenID(r) {
-					return false
-				}
-				tenant := strings.Split(strings.Trim(r.URL.Path, "/"), "/")[0]
-				writeJSON(w, 200, map[string]any{
-					"authorization_endpoint":        plainSrv.URL + "/" + tenant + "/oauth2/v2.0/authorize",
-					"token_endpoint":                plainSrv.URL + "/" + tenant + "/oauth2/v2.0/token",
-					"device_authorization_endpoint": plainSrv.URL + "/" + tenant + "/oauth2/v2.0/devicecode",
-					"issuer":                        e.a.srv.URL + "/" + testTenantID + "/v2.0",
-				})
-				return true
-			}
-		})
+		e.fault(labtenant.Fault{Kind: labtenant.FaultDiscoveryEndpoints, Target: plainSrv.URL})
 		_, err := e.token(e.config(mode))
 		requireKind(t, err, exitcode.ErrAuth)
 		assert.Contains(t, err.Error(), "only https")
+		assert.Positive(t, e.lab.Faults()[0].Fired, "discovery handed out the http endpoints")
 	}
 	assert.Zero(t, plain.hits.Load(), "requests reached http://: %v", plain.seen)
 	assert.Zero(t, plain.creds.Load(), "a credential went out over http://")
 }
 
-// gzipBomb decompresses to size bytes of spaces: one gzip member of 1 MiB
-// (about 1 KiB compressed) repeated, which Go's gzip reader reads as one
-// stream, as it reads any multi-member file. Cheap to build, even under
-// the race detector.
-func gzipBomb(t *testing.T, size int) []byte {
-	t.Helper()
-	var member bytes.Buffer
-	zw, err := gzip.NewWriterLevel(&member, gzip.BestCompression)
-	require.NoError(t, err)
-	_, err = zw.Write(bytes.Repeat([]byte(" "), 1<<20))
-	require.NoError(t, err)
-	require.NoError(t, zw.Close())
-	return bytes.Repeat(member.Bytes(), size>>20)
-}
-
 func TestSignInAnswersAreBoundedAfterDecompression(t *testing.T) {
 	// 512 MiB once decompressed: without a limit after decompression
 	// MSAL's io.ReadAll would hold all of it.
-	bomb := gzipBomb(t, 512<<20)
-	t.Logf("gzip bomb: %d KiB compressed, 512 MiB decompressed", len(bomb)>>10)
-	for _, where := range []string{"openid-configuration", "token"} {
+	for where, path := range map[string]string{"openid-configuration": openIDPath, "token": tokenPath} {
 		t.Run(where, func(t *testing.T) {
 			e := newEnv(t)
-			e.a.set(func(a *fakeAuthority) {
-				a.intercept = func(w http.ResponseWriter, r *http.Request) bool {
-					if (where == "token" && !isTokenPath(r)) || (where != "token" && !isOpenID(r)) {
-						return false
-					}
-					w.Header().Set("Content-Type", "application/json")
-					w.Header().Set("Content-Encoding", "gzip")
-					_, _ = w.Write(bomb)
-					return true
-				}
-			})
+			e.fault(labtenant.Fault{Kind: labtenant.FaultOversize, Path: path, SizeMB: 512, Gzip: true})
 			w := memwatch.Start()
 			_, err := e.token(e.config(ModeClientSecret))
 			peak := w.Stop()
@@ -155,6 +112,7 @@ func TestSignInAnswersAreBoundedAfterDecompression(t *testing.T) {
 			assert.Equal(t, exitcode.Auth, exitcode.Of(err))
 			assert.Contains(t, err.Error(), "larger than 1024 KiB")
 			assert.Less(t, peak, uint64(200<<20), "peak memory must stay under 200 MB")
+			assert.Equal(t, 1, e.lab.Faults()[0].Fired)
 		})
 	}
 }
@@ -166,23 +124,19 @@ func TestSignInErrorTextIsRedactedAndBounded(t *testing.T) {
 	for name, size := range map[string]int{"900 KB": 900 << 10, "5 MB": 5 << 20} {
 		t.Run(name, func(t *testing.T) {
 			e := newEnv(t)
-			e.a.set(func(a *fakeAuthority) {
-				a.intercept = func(w http.ResponseWriter, r *http.Request) bool {
-					if !isTokenPath(r) {
-						return false
-					}
-					_ = r.ParseForm()
-					// Reflects the password and a token, then pads.
-					desc := "AADSTS50126: you sent " + r.PostForm.Get("password") + " and Bearer " + jwt + " " + strings.Repeat("y", size)
-					aadError(w, 400, "invalid_grant", 50126, desc)
-					return true
-				}
-			})
+			// Reflects the password and a token, then pads.
+			e.fault(labtenant.Fault{Kind: labtenant.FaultTokenError, Path: tokenPath, AADSTS: 50126,
+				Message: "you sent " + testPassword + " and Bearer " + jwt + " " + strings.Repeat("y", size)})
 			_, err := e.token(e.config(ModeUsernamePassword))
 			requireKind(t, err, exitcode.ErrAuth)
 			assert.NotContains(t, err.Error(), testPassword)
 			assert.NotContains(t, err.Error(), jwt)
 			assert.NotContains(t, err.Error(), "eyJ")
+			if size < 1<<20 {
+				assert.Contains(t, err.Error(), "AADSTS50126: you sent", "the server's text is shown, redacted")
+			} else {
+				assert.Contains(t, err.Error(), "larger than 1024 KiB", "the answer is refused whole")
+			}
 			assert.Less(t, len(err.Error()), 1024, "one short line")
 			assert.NotContains(t, e.log.String(), testPassword)
 			assert.NotContains(t, e.log.String(), jwt)
@@ -194,16 +148,7 @@ func TestUnusableAccessTokenIsRefusedOnce(t *testing.T) {
 	for name, tok := range map[string]string{"CRLF": "abc\r\nX-Injected: 1", "NUL": "abc\x00def", "space": "abc def", "huge": strings.Repeat("a", MaxTokenBytes+1)} {
 		t.Run(name, func(t *testing.T) {
 			e := newEnv(t)
-			e.a.set(func(a *fakeAuthority) {
-				a.intercept = func(w http.ResponseWriter, r *http.Request) bool {
-					if !isTokenPath(r) {
-						return false
-					}
-					_ = r.ParseForm()
-					writeJSON(w, 200, map[string]any{"token_type": "Bearer", "expires_in": 3600, "access_token": tok, "scope": r.PostForm.Get("scope")})
-					return true
-				}
-			})
+			e.fault(labtenant.Fault{Kind: labtenant.FaultAccessToken, Value: tok})
 			cfg := e.config(ModeClientSecret)
 			_, err := e.token(cfg)
 			requireKind(t, err, exitcode.ErrAuth)
@@ -270,48 +215,19 @@ func TestCacheSaveFailureKeepsTheToken(t *testing.T) {
 
 func TestInteractiveRefusesAnHTTPSignInPage(t *testing.T) {
 	e := newEnv(t)
-	e.a.set(func(a *fakeAuthority) {
-		a.intercept = func(w http.ResponseWriter, r *http.Request) bool {
-			if !isOpenID(r) {
-				return false
-			}
-			tenant := strings.Split(strings.Trim(r.URL.Path, "/"), "/")[0]
-			base := e.a.srv.URL + "/" + tenant
-			writeJSON(w, 200, map[string]any{
-				"authorization_endpoint":        "http://127.0.0.1:1/" + tenant + "/oauth2/v2.0/authorize",
-				"token_endpoint":                base + "/oauth2/v2.0/token",
-				"device_authorization_endpoint": base + "/oauth2/v2.0/devicecode",
-				"issuer":                        e.a.srv.URL + "/" + testTenantID + "/v2.0",
-			})
-			return true
-		}
-	})
+	e.fault(labtenant.Fault{Kind: labtenant.FaultDiscoveryEndpoints, Endpoint: "authorization", Target: "http://127.0.0.1:1"})
 	cfg := e.config(ModeInteractive) // its opener fails the test if called
 	_, err := e.token(cfg)
 	requireKind(t, err, exitcode.ErrAuth)
-	assert.Contains(t, err.Error(), "not https")
+	assert.Contains(t, err.Error(), "the authority's sign-in page is not https (http://127.0.0.1:1); refusing to open it")
+	assert.Positive(t, e.lab.Faults()[0].Fired)
 }
 
 func TestDeviceCodeRefusesAnHTTPPageAndBoundsTheMessage(t *testing.T) {
 	for name, page := range map[string]string{"http page": "http://127.0.0.1:1/devicelogin", "huge message": ""} {
 		t.Run(name, func(t *testing.T) {
 			e := newEnv(t)
-			e.a.set(func(a *fakeAuthority) {
-				a.intercept = func(w http.ResponseWriter, r *http.Request) bool {
-					if !strings.HasSuffix(r.URL.Path, "/devicecode") {
-						return false
-					}
-					p := page
-					if p == "" {
-						p = e.a.srv.URL + "/devicelogin"
-					}
-					writeJSON(w, 200, map[string]any{
-						"user_code": "FAKE-CODE", "device_code": "dc-1", "verification_uri": p, "expires_in": 900, "interval": 1,
-						"message": "Open " + p + " and enter FAKE-CODE. " + strings.Repeat("m", 900<<10),
-					})
-					return true
-				}
-			})
+			e.fault(labtenant.Fault{Kind: labtenant.FaultDeviceCode, Target: page, Message: " " + strings.Repeat("m", 900<<10)})
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			c, err := New(e.config(ModeDeviceCode))
@@ -323,11 +239,19 @@ func TestDeviceCodeRefusesAnHTTPPageAndBoundsTheMessage(t *testing.T) {
 				assert.Empty(t, e.prompt.String(), "the user is not sent to an http page")
 				return
 			}
-			// The huge message: printed bounded, then the poll (no such
-			// code at the fake authority) fails; only the prompt matters.
+			// The huge message: printed bounded; the sign-in then goes on
+			// (the lab approves the code), only the prompt matters.
 			_, _ = c.Token(ctx)
-			assert.Contains(t, e.prompt.String(), "FAKE-CODE")
+			assert.Regexp(t, `enter the code [A-Z2-9]{9} to authenticate`, e.prompt.String())
 			assert.Less(t, len(e.prompt.String()), 2048)
+			assert.Equal(t, 1, e.lab.Faults()[0].Fired)
 		})
 	}
+}
+
+// jwtNone is an unsigned JWT with claims.
+func jwtNone(claims map[string]any) string {
+	h, _ := json.Marshal(map[string]string{"alg": "none", "typ": "JWT"})
+	p, _ := json.Marshal(claims)
+	return base64.RawURLEncoding.EncodeToString(h) + "." + base64.RawURLEncoding.EncodeToString(p) + "."
 }

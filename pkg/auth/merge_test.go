@@ -45,3 +45,25 @@ func TestSameJSON(t *testing.T) {
 	assert.True(t, sameJSON(json.RawMessage(`{"a":1,"b":"x"}`), json.RawMessage(`{ "b":"x", "a":1 }`)))
 	assert.False(t, sameJSON(json.RawMessage(`{"a":1}`), json.RawMessage(`{"a":2}`)))
 }
+
+func TestMergeCacheSectionEdges(t *testing.T) {
+	// We removed a section's only entry: the section goes, not an empty {}.
+	out, err := mergeCache([]byte(`{"AccessToken":{"k":{"s":1}}}`), []byte(`{}`), []byte(`{"AccessToken":{"k":{"s":1}}}`))
+	require.NoError(t, err)
+	assert.JSONEq(t, `{}`, string(out))
+
+	// A section only the file has, and not an object, is kept as it is.
+	out, err = mergeCache(nil, []byte(`{"AccessToken":{"k":{}}}`), []byte(`{"Odd":5}`))
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"AccessToken":{"k":{}},"Odd":5}`, string(out))
+
+	// A damaged ancestor counts as none: nothing we did not write is
+	// taken as removed by us.
+	out, err = mergeCache([]byte(`{broken`), []byte(`{"AccessToken":{"a":{}}}`), []byte(`{"AccessToken":{"b":{}}}`))
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"AccessToken":{"a":{},"b":{}}}`, string(out))
+	// Ancestor sections that are null are empty.
+	out, err = mergeCache([]byte(`{"AccessToken":null}`), []byte(`{"AccessToken":{"a":{}}}`), []byte(`{"AccessToken":{"b":{}}}`))
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"AccessToken":{"a":{},"b":{}}}`, string(out))
+}

@@ -77,10 +77,7 @@ func CachedStatus(ctx context.Context, dir string) (Status, bool, error) {
 		_ = json.Unmarshal(raw, &doc)
 	}
 	st := Status{TenantID: conn.TenantID, ClientID: conn.ClientID, Cloud: conn.Cloud, AppOnly: conn.AppOnly}
-	host := ""
-	if i := strings.Index(conn.AuthorityHost, "://"); i >= 0 {
-		host = conn.AuthorityHost[i+3:]
-	}
+	_, host, _ := strings.Cut(conn.AuthorityHost, "://")
 	home := ""
 	if conn.AppOnly {
 		st.Account = conn.ClientID

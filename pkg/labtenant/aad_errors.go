@@ -29,6 +29,7 @@ var aadCatalogue = map[int]aadError{
 	70016:   {400, "authorization_pending", "OAuth 2.0 device flow error. Authorization is pending. Continue polling."},
 	70019:   {400, "expired_token", "Verification code expired."},
 	90002:   {400, "invalid_tenant", "Tenant not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."},
+	90033:   {503, "temporarily_unavailable", "A transient error has occurred. Please try again."},
 	90014:   {400, "invalid_request", "The request body must contain the following parameter: 'grant_type'."},
 	500011:  {400, "invalid_resource", "The resource principal was not found in the tenant named Contoso Lab. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant."},
 	501481:  {400, "invalid_grant", "The Code_Verifier does not match the code_challenge supplied in the authorization request."},

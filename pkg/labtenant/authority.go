@@ -71,7 +71,11 @@ func (s *Server) serveAuthority(w http.ResponseWriter, r *http.Request) {
 			methodNotAllowed(w)
 			return
 		}
-		writeJSON(w, http.StatusOK, s.discovery(r, t))
+		doc := s.discovery(r, t)
+		if f, ok := s.faults.take(FaultDiscoveryEndpoints, r); ok {
+			moveEndpoints(doc, f)
+		}
+		writeJSON(w, http.StatusOK, doc)
 	case "discovery/v2.0/keys":
 		writeJSON(w, http.StatusOK, s.jwks())
 	case "oauth2/v2.0/token":
@@ -126,6 +130,19 @@ func (s *Server) discovery(r *http.Request, t tenantRef) map[string]any {
 		"cloud_instance_name":   "microsoftonline.com",
 		"cloud_graph_host_name": "graph.windows.net",
 		"msgraph_host":          r.Host,
+	}
+}
+
+// moveEndpoints applies a discovery-endpoints fault: the chosen endpoints
+// keep their path but point at the fault's target origin.
+func moveEndpoints(doc map[string]any, f Fault) {
+	target := strings.TrimRight(f.Target, "/")
+	for _, field := range discoveryEndpoints[f.Endpoint] {
+		u, err := url.Parse(doc[field].(string))
+		if err != nil {
+			continue
+		}
+		doc[field] = target + u.Path
 	}
 }
 

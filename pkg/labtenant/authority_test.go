@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -300,4 +301,35 @@ func TestRequestLogHoldsNoSecrets(t *testing.T) {
 	require.NoError(t, err)
 	resp2.Body.Close()
 	assert.Empty(t, srv.Requests())
+}
+
+// DeviceCodeLifetime sets expires_in and when polls answer expired_token;
+// the default is Entra's 15 minutes.
+func TestDeviceCodeLifetime(t *testing.T) {
+	start := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	var skew atomic.Int64 // the lab's clock runs in its handlers
+	srv := newLab(t, func(o *Options) {
+		o.Settings.DeviceCodePolls = -1
+		o.Now = func() time.Time { return start.Add(time.Duration(skew.Load())) }
+	})
+	ask := func() map[string]any {
+		status, dc := postForm(t, srv, "/"+TenantID+"/oauth2/v2.0/devicecode", url.Values{
+			"client_id": {GraphCLIClientID}, "scope": {graphDirScope + " openid profile offline_access"}})
+		require.Equal(t, http.StatusOK, status)
+		return dc
+	}
+	assert.Equal(t, float64(900), ask()["expires_in"])
+
+	srv.SetSettings(Settings{DeviceCodePolls: -1, DeviceCodeLifetime: Duration(90 * time.Second)})
+	dc := ask()
+	assert.Equal(t, float64(90), dc["expires_in"])
+	poll := func() map[string]any {
+		_, body := postForm(t, srv, "/"+TenantID+"/oauth2/v2.0/token", url.Values{
+			"grant_type": {"device_code"}, "client_id": {GraphCLIClientID}, "device_code": {dc["device_code"].(string)}})
+		return body
+	}
+	skew.Store(int64(89 * time.Second))
+	assert.Equal(t, "authorization_pending", poll()["error"])
+	skew.Store(int64(91 * time.Second))
+	assert.Equal(t, "expired_token", poll()["error"])
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 )
 
+// deviceCodeLifetime is Entra's: a device code is valid for 15 minutes.
 const deviceCodeLifetime = 15 * time.Minute
 
 // deviceCode is a pending device-code sign-in.
@@ -71,7 +72,7 @@ func (s *Server) deviceCode(w http.ResponseWriter, r *http.Request) {
 		userCode:   newUserCode(),
 		clientID:   client.AppID,
 		scope:      sr.raw,
-		expires:    s.now().Add(deviceCodeLifetime),
+		expires:    s.now().Add(s.settings.deviceCodeLifetime()),
 	}
 	for k, old := range s.deviceCodes {
 		if s.now().After(old.expires) {
@@ -80,13 +81,20 @@ func (s *Server) deviceCode(w http.ResponseWriter, r *http.Request) {
 	}
 	s.deviceCodes[dc.deviceCode] = dc
 	verify := s.baseURL(r) + "/devicelogin"
+	var extra string
+	if f, ok := s.faults.take(FaultDeviceCode, r); ok {
+		if f.Target != "" {
+			verify = f.Target
+		}
+		extra = f.Message
+	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"user_code":        dc.userCode,
 		"device_code":      dc.deviceCode,
 		"verification_uri": verify,
-		"expires_in":       int(deviceCodeLifetime / time.Second),
+		"expires_in":       int(s.settings.deviceCodeLifetime() / time.Second),
 		"interval":         1,
-		"message":          fmt.Sprintf("To sign in, use a web browser to open the page %s and enter the code %s to authenticate.", verify, dc.userCode) + hostileSuffix(r),
+		"message":          fmt.Sprintf("To sign in, use a web browser to open the page %s and enter the code %s to authenticate.", verify, dc.userCode) + extra + hostileSuffix(r),
 	})
 }
 

@@ -2,7 +2,9 @@ package labtenant
 
 import (
 	"bufio"
+	"compress/gzip"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -35,6 +37,13 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, f Fault, fam
 		s.faultStall(w, r, f, fam)
 	case FaultOversize:
 		s.faultOversize(w, f, fam)
+	case FaultRedirect:
+		status := f.Status
+		if status == 0 {
+			status = http.StatusTemporaryRedirect
+		}
+		w.Header().Set("Location", strings.TrimRight(f.Target, "/")+r.URL.RequestURI())
+		w.WriteHeader(status)
 	}
 }
 
@@ -79,7 +88,11 @@ func (s *Server) faultTokenError(w http.ResponseWriter, r *http.Request, f Fault
 		if f.Error != "" {
 			code = f.Error
 		}
-		s.writeAAD(w, r, status, code, f.AADSTS, e.message)
+		msg := e.message
+		if f.Message != "" {
+			msg = f.Message
+		}
+		s.writeAAD(w, r, status, code, f.AADSTS, msg)
 		return
 	}
 	status := f.Status
@@ -96,7 +109,11 @@ func (s *Server) faultTokenError(w http.ResponseWriter, r *http.Request, f Fault
 	if f.RetryAfter != "" {
 		w.Header().Set("Retry-After", f.RetryAfter)
 	}
-	s.writeAAD(w, r, status, code, 50000, "There was an error issuing a token or an issue with our sign-in service.")
+	msg := "There was an error issuing a token or an issue with our sign-in service."
+	if f.Message != "" {
+		msg = f.Message
+	}
+	s.writeAAD(w, r, status, code, 50000, msg)
 }
 
 func (s *Server) faultDrop(w http.ResponseWriter) {
@@ -141,8 +158,15 @@ func (s *Server) faultOversize(w http.ResponseWriter, f Fault, fam family) {
 	}
 	limit := int64(size) << 20
 	w.Header().Set("Content-Type", jsonContentType(fam))
+	var out io.Writer = w
+	if f.Gzip {
+		w.Header().Set("Content-Encoding", "gzip")
+		zw, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
+		defer zw.Close()
+		out = zw
+	}
 	w.WriteHeader(http.StatusOK)
-	bw := bufio.NewWriterSize(w, 64<<10)
+	bw := bufio.NewWriterSize(out, 64<<10)
 	n, _ := bw.WriteString(`{"@odata.context":"https://graph.microsoft.com/beta/$metadata#applications","value":[`)
 	written := int64(n)
 	for i := 0; written < limit; i++ {

@@ -3,6 +3,7 @@ package labtenant
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -44,14 +45,46 @@ const (
 	FaultRejectExpandBlank FaultKind = "reject-expand-blank"
 	// FaultTokenError fails the token endpoint in the AAD error shape:
 	// AADSTS picks a catalogued error (e.g. 50076), else Status (default
-	// 500) with server_error / AADSTS50000.
+	// 500) with server_error / AADSTS50000. Message, when set, replaces
+	// the description's text after the AADSTS code, as a server that
+	// echoes what it was sent or pads its answers would.
 	FaultTokenError FaultKind = "token-error"
+
+	// The kinds below are not Entra's behaviour but what a client meets
+	// between it and Entra (a captive portal, a hijacked DNS name, a
+	// broken TLS-inspecting proxy) or from a compromised server: the
+	// client's own safeguards are what they exercise.
+
+	// FaultRedirect answers Status (a 3xx, default 307) with Location set
+	// to Target followed by the request's path and query.
+	FaultRedirect FaultKind = "redirect"
+	// FaultDiscoveryEndpoints makes the OpenID configuration hand out
+	// Endpoint ("authorization", "token", "device"; empty for all three)
+	// at Target instead of at the lab, e.g. an http:// origin.
+	FaultDiscoveryEndpoints FaultKind = "discovery-endpoints"
+	// FaultAccessToken answers a successful token request with Value as
+	// the access_token (a CR/LF, a NUL, megabytes).
+	FaultAccessToken FaultKind = "access-token"
+	// FaultDeviceCode answers a device-code request normally, but with
+	// Target (when set) as the verification_uri and Message appended to
+	// the message shown to the user.
+	FaultDeviceCode FaultKind = "device-code"
 )
+
+// discoveryEndpoints maps FaultDiscoveryEndpoints' Endpoint values to the
+// OpenID configuration fields they move.
+var discoveryEndpoints = map[string][]string{
+	"":              {"authorization_endpoint", "token_endpoint", "device_authorization_endpoint"},
+	"authorization": {"authorization_endpoint"},
+	"token":         {"token_endpoint"},
+	"device":        {"device_authorization_endpoint"},
+}
 
 var faultKinds = map[FaultKind]bool{
 	FaultLatency: true, FaultStatus: true, FaultMalformed: true, FaultTruncate: true,
 	FaultDrop: true, FaultStall: true, FaultOversize: true, FaultNextLinkLoop: true,
 	FaultRejectExpand: true, FaultRejectExpandBlank: true, FaultTokenError: true,
+	FaultRedirect: true, FaultDiscoveryEndpoints: true, FaultAccessToken: true, FaultDeviceCode: true,
 }
 
 // Fault is one injected failure rule.
@@ -68,17 +101,31 @@ type Fault struct {
 	// Skip lets that many matching requests through untouched first, so a
 	// rule can hit the third PATCH of a sequence on one path.
 	Skip int `json:"skip,omitempty"`
-	// Status is the HTTP status for status and token-error.
+	// Status is the HTTP status for status, token-error and redirect.
 	Status int `json:"status,omitempty"`
 	// RetryAfter is sent verbatim as the Retry-After header (status only).
 	RetryAfter string `json:"retryAfter,omitempty"`
 	// Delay is the latency, or the longest a stall lasts.
 	Delay Duration `json:"delay,omitempty"`
-	// SizeMB is the oversize body's size in MiB.
+	// SizeMB is the oversize body's size in MiB (uncompressed).
 	SizeMB int `json:"sizeMB,omitempty"`
+	// Gzip sends the oversize body with Content-Encoding: gzip: a small
+	// answer on the wire that decompresses to SizeMB (a gzip bomb).
+	Gzip bool `json:"gzip,omitempty"`
 	// Error and AADSTS shape a token-error answer.
 	Error  string `json:"error,omitempty"`
 	AADSTS int    `json:"aadsts,omitempty"`
+	// Message is a token-error's description text or what a device-code
+	// fault appends to the user's message.
+	Message string `json:"message,omitempty"`
+	// Target is an absolute http(s) URL: where a redirect points, where
+	// discovery-endpoints sends the client, a device-code fault's
+	// verification_uri.
+	Target string `json:"target,omitempty"`
+	// Endpoint picks the discovery-endpoints field to move.
+	Endpoint string `json:"endpoint,omitempty"`
+	// Value is the access-token fault's access_token.
+	Value string `json:"value,omitempty"`
 	// Fired counts how often the rule has acted (read-only).
 	Fired int `json:"fired"`
 }
@@ -91,8 +138,23 @@ func (f Fault) Validate() error {
 	if f.Path != "" && !strings.HasPrefix(f.Path, "/") {
 		return fmt.Errorf("fault path %q must start with /", f.Path)
 	}
-	if f.Status != 0 && (f.Status < 400 || f.Status > 599) {
+	if f.Kind == FaultRedirect {
+		if f.Status != 0 && (f.Status < 300 || f.Status > 399) {
+			return fmt.Errorf("redirect status %d is not a 3xx", f.Status)
+		}
+	} else if f.Status != 0 && (f.Status < 400 || f.Status > 599) {
 		return fmt.Errorf("fault status %d is not a 4xx or 5xx", f.Status)
+	}
+	if (f.Kind == FaultRedirect || f.Kind == FaultDiscoveryEndpoints) && f.Target == "" {
+		return fmt.Errorf("%s fault needs a target", f.Kind)
+	}
+	if f.Target != "" {
+		if u, err := url.Parse(f.Target); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("fault target %q is not an absolute http or https URL", f.Target)
+		}
+	}
+	if _, ok := discoveryEndpoints[f.Endpoint]; !ok {
+		return fmt.Errorf("fault endpoint %q is not authorization, token or device", f.Endpoint)
 	}
 	if f.AADSTS != 0 {
 		if _, ok := aadCatalogue[f.AADSTS]; !ok {
@@ -112,8 +174,9 @@ func (f Fault) Validate() error {
 }
 
 // ParseFault reads the compact form used by `hybridlab serve --fault`:
-// kind[,key=value]... with keys path, method, count, status, retry-after,
-// delay, size-mb, error, aadsts. Example:
+// kind[,key=value]... with keys path, method, count, skip, status,
+// retry-after, delay, size-mb, gzip, error, aadsts, message, target,
+// endpoint, value. Example:
 //
 //	status,path=/beta/applications,count=2,status=429,retry-after=1
 func ParseFault(spec string) (Fault, error) {
@@ -148,6 +211,16 @@ func ParseFault(spec string) (Fault, error) {
 			f.Error = v
 		case "aadsts":
 			f.AADSTS, err = strconv.Atoi(strings.TrimPrefix(strings.ToUpper(v), "AADSTS"))
+		case "gzip":
+			f.Gzip, err = strconv.ParseBool(v)
+		case "message":
+			f.Message = v
+		case "target":
+			f.Target = v
+		case "endpoint":
+			f.Endpoint = v
+		case "value":
+			f.Value = v
 		default:
 			return Fault{}, fmt.Errorf("fault %q: unknown key %q", spec, k)
 		}
@@ -268,7 +341,7 @@ func (fs *faultSet) takeGeneric(req *http.Request, tokenEndpoint bool) (delay ti
 			if r.matches(req) {
 				delay += time.Duration(r.consume().Delay)
 			}
-		case FaultStatus, FaultMalformed, FaultTruncate, FaultDrop, FaultStall, FaultOversize:
+		case FaultStatus, FaultMalformed, FaultTruncate, FaultDrop, FaultStall, FaultOversize, FaultRedirect:
 			if !ok && r.matches(req) {
 				f, ok = r.consume(), true
 			}

@@ -161,6 +161,19 @@ func (s *Server) ClearFaults() { _ = s.faults.set(nil) }
 // Faults lists the rules, with the remaining Count and how often each fired.
 func (s *Server) Faults() []Fault { return s.faults.list() }
 
+// LookupToken reports what the lab knows about a token it issued (access
+// or refresh), so a test can check that a client hands out a real token
+// for the right principal rather than compare it with a copy.
+func (s *Server) LookupToken(tok string) (TokenRecord, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rec, ok := s.st.Tokens[tokenKey(tok)]
+	if !ok {
+		return TokenRecord{}, false
+	}
+	return *rec, true
+}
+
 // Settings returns the current knobs.
 func (s *Server) Settings() Settings {
 	s.mu.Lock()

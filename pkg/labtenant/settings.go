@@ -27,6 +27,10 @@ type Settings struct {
 	// on the first poll; -1 waits for POST /devicelogin (or
 	// Server.ApproveDeviceCode).
 	DeviceCodePolls int `json:"deviceCodePolls,omitempty"`
+	// DeviceCodeLifetime is how long a device code stays valid, its
+	// expires_in (default 15m, Entra's documented lifetime). Clients stop
+	// polling when it passes.
+	DeviceCodeLifetime Duration `json:"deviceCodeLifetime,omitempty"`
 	// DefaultUser signs in when the interactive request has no login_hint
 	// and when a device code is approved automatically (default admin).
 	DefaultUser string `json:"defaultUser,omitempty"`
@@ -83,6 +87,13 @@ func (s Settings) tokenLifetime() time.Duration {
 		return time.Hour
 	}
 	return time.Duration(s.TokenLifetime)
+}
+
+func (s Settings) deviceCodeLifetime() time.Duration {
+	if s.DeviceCodeLifetime <= 0 {
+		return deviceCodeLifetime
+	}
+	return time.Duration(s.DeviceCodeLifetime)
 }
 
 func (s Settings) pageSize() int {

@@ -75,6 +75,9 @@ func (s *Server) issueLocked(w http.ResponseWriter, r *http.Request, g grant) {
 			resp["client_info"] = base64.RawURLEncoding.EncodeToString(ci)
 		}
 	}
+	if f, ok := s.faults.take(FaultAccessToken, r); ok {
+		resp["access_token"] = f.Value
+	}
 	s.persistLocked()
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store, no-cache")
