@@ -322,7 +322,7 @@ func TestDeviceCodeExpiry(t *testing.T) {
 	e.lab.SetSettings(labtenant.Settings{DeviceCodePolls: -1, DeviceCodeLifetime: labtenant.Duration(time.Second)})
 	_, err := e.token(e.config(ModeDeviceCode))
 	requireKind(t, err, exitcode.ErrAuth)
-	assert.Equal(t, "sign-in failed: the device code expired before sign-in was completed; run the command again", err.Error())
+	assert.Equal(t, "sign-in failed: the device code expired before sign-in was completed. Run the command again and enter the code before it expires.", err.Error())
 }
 
 // declineWriter declines the device code it is shown, as a user who
@@ -369,13 +369,21 @@ func TestRenewalFailures(t *testing.T) {
 	e.lab.SetSettings(labtenant.Settings{TokenLifetime: labtenant.Duration(time.Minute)})
 	e.mustToken(e.config(ModeUsernamePassword))
 
-	e.fault(labtenant.Fault{Kind: labtenant.FaultTokenError, AADSTS: 50076})
+	e.fault(labtenant.Fault{Kind: labtenant.FaultTokenError, AADSTS: 70000})
 	cfg := e.config(ModeCached)
 	cfg.Username = testUser
 	_, err := e.token(cfg)
 	requireKind(t, err, exitcode.ErrAuth)
-	assert.Contains(t, err.Error(), "AADSTS50076")
+	assert.Contains(t, err.Error(), "AADSTS70000")
 	assert.Equal(t, 1, strings.Count(err.Error(), reconnectHint), "the cache alone cannot help: connect again, said once: %v", err)
+
+	// A code with a hint of its own (MFA now required) keeps that hint
+	// instead of the generic one.
+	e.fault(labtenant.Fault{Kind: labtenant.FaultTokenError, AADSTS: 50076})
+	_, err = e.token(cfg)
+	requireKind(t, err, exitcode.ErrAuth)
+	assert.Equal(t, 1, strings.Count(err.Error(), mfaHint), "the MFA hint, said once: %v", err)
+	assert.NotContains(t, err.Error(), reconnectHint)
 
 	e.fault(labtenant.Fault{Kind: labtenant.FaultTokenError, AADSTS: 90033})
 	_, err = e.token(cfg)

@@ -93,7 +93,9 @@ func TestDescribeShapes(t *testing.T) {
 	assert.Equal(t, "AADSTS700082: Expired.", describe(oauthError{Error: "invalid_grant", ErrorDescription: "Expired.", ErrorCodes: []int{700082, 1}}), "the first of error_codes")
 	assert.Equal(t, "", describe(oauthError{}))
 
-	assert.Equal(t, 50126, aadstsCode(oauthError{ErrorDescription: "x AADSTS50126: y", ErrorCodes: []int{1}}), "the description wins")
+	assert.Equal(t, 1, aadstsCode(oauthError{ErrorDescription: "AADSTS50126: y", ErrorCodes: []int{1}}), "error_codes, the structured field, wins")
+	assert.Equal(t, 50126, aadstsCode(oauthError{ErrorDescription: "AADSTS50126: y", ErrorCodes: []int{0}}), "a zero code falls back to the description")
+	assert.Zero(t, aadstsCode(oauthError{ErrorDescription: "x AADSTS50126: y"}), "only a code at the start of the description counts")
 	assert.Equal(t, 7, aadstsCode(oauthError{ErrorCodes: []int{7}}))
 	assert.Zero(t, aadstsCode(oauthError{ErrorCodes: []int{}}))
 }
