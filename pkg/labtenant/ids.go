@@ -1,5 +1,11 @@
 package labtenant
 
+import (
+	"crypto/rand"
+	"fmt"
+	"regexp"
+)
+
 // Every identifier below is fixed so tests can name seeded objects directly.
 // None of them exists in any real tenant.
 
@@ -84,3 +90,15 @@ const (
 	FileReaderPass   = "reader-password.txt"
 	FileMFAPass      = "mfa-password.txt"
 )
+
+func newGUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+var guidRe = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+func isGUID(s string) bool { return guidRe.MatchString(s) }

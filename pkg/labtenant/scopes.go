@@ -96,3 +96,23 @@ func delegatedGrant(c *ClientApp, sr scopeRequest) ([]string, *aadFail) {
 	}
 	return out, nil
 }
+
+func equalFold(a, b string) bool { return strings.EqualFold(a, b) }
+
+func containsFold(list []string, v string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, v) {
+			return true
+		}
+	}
+	return false
+}
+
+func anyFold(have []string, want ...string) bool {
+	for _, w := range want {
+		if containsFold(have, w) {
+			return true
+		}
+	}
+	return false
+}
