@@ -179,3 +179,18 @@ func TestErrorBodyReadUpTo64KiB(t *testing.T) {
 		})
 	}
 }
+
+// No retry budget given is the default of 30 s, used to the last second:
+// three waits of 10 s fit, a fourth would not.
+func TestDefaultRetryBudgetIs30Seconds(t *testing.T) {
+	h := newHarness(t, 0)
+	for i := 0; i < 4; i++ {
+		h.reg.Register("throttled", httpstub.REST("GET", groupsPath),
+			httpstub.WithHeader("Retry-After", "10", httpstub.GraphError(429, "TooManyRequests", "slow down")))
+	}
+	_, err := h.client.ListConnectorGroups(context.Background())
+	require.Error(t, err)
+	assert.Equal(t, exitcode.Unavailable, exitcode.Of(err))
+	assert.Equal(t, []time.Duration{10 * time.Second, 10 * time.Second, 10 * time.Second}, h.waits)
+	assert.Contains(t, err.Error(), "gave up after 4 attempts: the next retry would overrun the 30s retry budget")
+}
