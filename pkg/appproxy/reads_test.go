@@ -148,3 +148,13 @@ func TestRetryAfterDateThroughTheClient(t *testing.T) {
 	assert.GreaterOrEqual(t, h.waits[1], time.Second, "attempt 2's backoff step is 2 s")
 	assert.LessOrEqual(t, h.waits[1], 2*time.Second)
 }
+
+// An id goes into the URL escaped exactly once: it stays one path segment
+// ("/" cannot reach another route) and reaches Graph as it was given.
+func TestIDsAreEscapedOnce(t *testing.T) {
+	h := newHarness(t, time.Second)
+	h.reg.Register("group", httpstub.REST("GET", "/beta/applications/o%201%2F..%2Fx/connectorGroup"), httpstub.JSON(200, `{"id":"g1"}`))
+	_, err := h.client.GetApplicationConnectorGroup(context.Background(), "o 1/../x")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"GET /beta/applications/o%201%2F..%2Fx/connectorGroup"}, h.reg.Requests)
+}
