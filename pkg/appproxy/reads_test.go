@@ -2,6 +2,7 @@ package appproxy
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -157,4 +158,75 @@ func TestIDsAreEscapedOnce(t *testing.T) {
 	_, err := h.client.GetApplicationConnectorGroup(context.Background(), "o 1/../x")
 	require.NoError(t, err)
 	assert.Equal(t, []string{"GET /beta/applications/o%201%2F..%2Fx/connectorGroup"}, h.reg.Requests)
+}
+
+// A hybrid route is the bare origin: a query, a fragment, an empty query
+// or an opaque form is some other URL, never the route update and remove
+// may touch.
+func TestHybridRouteIsTheBareOrigin(t *testing.T) {
+	base := "https://" + tGUID + "." + tSuffix
+	for _, ok := range []string{base, base + "/", base + ":443", base + ":443/"} {
+		g, yes := HybridRouteGUID(ok, tSuffix)
+		assert.True(t, yes, ok)
+		assert.Equal(t, tGUID, g, ok)
+	}
+	for _, bad := range []string{base + "/?x=1", base + "/#top", base + "/?", "https:" + tGUID + "." + tSuffix, base + "/%2F"} {
+		_, yes := HybridRouteGUID(bad, tSuffix)
+		assert.False(t, yes, bad)
+	}
+}
+
+// The publishing read must be of the object asked for; and a property
+// path that answers nothing but metadata means "not published".
+func TestReadPublishingChecksTheAnswer(t *testing.T) {
+	h := newHarness(t, time.Second)
+	h.reg.Register("other object", byObjectSelect("o1", publishingSelect), httpstub.JSON(200, `{"id":"o2","onPremisesPublishing":{"externalUrl":"`+tRoute+`"}}`))
+	err := h.client.ReadPublishing(context.Background(), &Application{ID: "o1", AppID: tGUID})
+	require.Error(t, err)
+	assert.Equal(t, exitcode.Unexpected, exitcode.Of(err))
+	assert.Contains(t, err.Error(), "asked for object o1, got o2")
+
+	h.reg.Register("same object, other case", byObjectSelect("O3", publishingSelect), httpstub.JSON(200, `{"id":"o3","onPremisesPublishing":{"externalUrl":"`+tRoute+`"}}`))
+	app := &Application{ID: "O3", AppID: tGUID}
+	require.NoError(t, h.client.ReadPublishing(context.Background(), app))
+	assert.Equal(t, tRoute, app.ExternalURL())
+
+	h.reg.Register("no publishing", byObjectSelect("o4", publishingSelect), httpstub.JSON(200, `{"id":"o4"}`))
+	h.reg.Register("metadata only", httpstub.REST("GET", "/beta/applications/o4/onPremisesPublishing"), httpstub.JSON(200, `{"@odata.context":"x"}`))
+	app = &Application{ID: "o4", AppID: tGUID, Publishing: map[string]any{"stale": "value"}}
+	require.NoError(t, h.client.ReadPublishing(context.Background(), app))
+	assert.Nil(t, app.Publishing)
+	assert.False(t, app.Published())
+
+	h.reg.Register("no publishing again", byObjectSelect("o5", publishingSelect), httpstub.JSON(200, `{"id":"o5"}`))
+	h.reg.Register("path denied", httpstub.REST("GET", "/beta/applications/o5/onPremisesPublishing"), httpstub.GraphError(404, "Request_ResourceNotFound", "gone"))
+	err = h.client.ReadPublishing(context.Background(), &Application{ID: "o5", AppID: tGUID})
+	require.Error(t, err, "a 404 without Application_NotFound is the object gone, not 'not published'")
+	assert.Equal(t, exitcode.NotFound, exitcode.Of(err))
+}
+
+// A listing answer whose appId is not a GUID is refused before any read
+// (the appId goes into a URL), and the bad value is shown bounded.
+func TestListingRefusesAnAppIDThatIsNotAGUID(t *testing.T) {
+	h := newHarness(t, time.Second)
+	bad := tGUID + "')/owners" + strings.Repeat("x", 100)
+	h.reg.Register("sps", httpstub.REST("GET", "/beta/servicePrincipals"),
+		httpstub.JSON(200, `{"value":[{"id":"s1","appId":"`+tGUID+`"},{"id":"s2","appId":"`+bad+`"}]}`))
+	_, err := h.client.ListHybridApplications(context.Background())
+	require.Error(t, err)
+	assert.Equal(t, exitcode.Unexpected, exitcode.Of(err))
+	assert.Contains(t, err.Error(), `appId "`+bad[:64]+`..." is not a GUID`)
+	assert.Equal(t, 1, h.reg.Count(), "no application was read")
+}
+
+// Idempotent creation trusts only full identities: a list entry with the
+// name but no id or appId is not an application a re-run can resume.
+func TestFindByDisplayNameNeedsBothIDs(t *testing.T) {
+	h := newHarness(t, time.Second)
+	h.reg.Register("filter", httpstub.REST("GET", "/beta/applications"),
+		httpstub.JSON(200, `{"value":[{"id":"o1","displayName":"n"},{"appId":"a2","displayName":"n"},{"id":"o3","appId":"a3","displayName":"n"}]}`))
+	apps, err := h.client.FindApplicationsByDisplayName(context.Background(), "n")
+	require.NoError(t, err)
+	require.Len(t, apps, 1)
+	assert.Equal(t, "o3", apps[0].ID)
 }
