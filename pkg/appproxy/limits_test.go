@@ -194,3 +194,40 @@ func TestDefaultRetryBudgetIs30Seconds(t *testing.T) {
 	assert.Equal(t, []time.Duration{10 * time.Second, 10 * time.Second, 10 * time.Second}, h.waits)
 	assert.Contains(t, err.Error(), "gave up after 4 attempts: the next retry would overrun the 30s retry budget")
 }
+
+// A request with a body says it is JSON; a read has no body and no
+// Content-Type. Every request asks for JSON.
+func TestContentTypeOnlyWithABody(t *testing.T) {
+	h := newHarness(t, time.Second)
+	var got []string
+	record := func(next httpstub.Responder) httpstub.Responder {
+		return func(w http.ResponseWriter, r *http.Request) {
+			got = append(got, r.Method+" "+r.Header.Get("Content-Type")+" accepts "+r.Header.Get("Accept"))
+			next(w, r)
+		}
+	}
+	h.reg.Register("patch", httpstub.REST("PATCH", "/beta/applications/o1"), record(httpstub.Status(204)))
+	h.reg.Register("get", httpstub.REST("GET", "/beta/applications/o1/connectorGroup"), record(httpstub.JSON(200, `{"id":"g1"}`)))
+	h.reg.Register("delete", httpstub.REST("DELETE", "/beta/applications/o1"), record(httpstub.Status(204)))
+	require.NoError(t, h.client.Unpublish(context.Background(), "o1"))
+	_, err := h.client.GetApplicationConnectorGroup(context.Background(), "o1")
+	require.NoError(t, err)
+	require.NoError(t, h.client.DeleteApplication(context.Background(), "o1"))
+	assert.Equal(t, []string{"PATCH application/json accepts application/json", "GET  accepts application/json", "DELETE  accepts application/json"}, got)
+}
+
+// Every 3xx, 300 to 399, is a redirect that is never followed (exit 1,
+// the message says so), and the Location shows only its origin.
+func TestEveryThreeHundredIsARedirect(t *testing.T) {
+	for _, status := range []int{300, 399} {
+		t.Run(fmt.Sprint(status), func(t *testing.T) {
+			h := newHarness(t, time.Second)
+			h.reg.Register("3xx", httpstub.REST("GET", groupsPath), httpstub.WithHeader("Location", "https://elsewhere.example/x?token=1", httpstub.JSON(status, `{"value":[]}`)))
+			_, err := h.client.ListConnectorGroups(context.Background())
+			require.Error(t, err)
+			assert.Equal(t, exitcode.Unexpected, exitcode.Of(err))
+			assert.Contains(t, err.Error(), fmt.Sprintf("Graph answered HTTP %d, a redirect to https://elsewhere.example; redirects are never followed", status))
+			assert.NotContains(t, err.Error(), "token=1")
+		})
+	}
+}
