@@ -231,3 +231,17 @@ func TestEveryThreeHundredIsARedirect(t *testing.T) {
 		})
 	}
 }
+
+// A syntax error found before the body has been read to its end is a
+// malformed answer (exit 1, not retried), not a broken connection.
+func TestEarlySyntaxErrorIsMalformedNotTransport(t *testing.T) {
+	h := newHarness(t, 30*time.Second)
+	body := `{"value":[}` + strings.Repeat(" ", 256<<10)
+	h.reg.Register("bad", httpstub.REST("GET", groupsPath), httpstub.JSON(200, body))
+	_, err := h.client.ListConnectorGroups(context.Background())
+	require.Error(t, err)
+	assert.Equal(t, exitcode.Unexpected, exitcode.Of(err))
+	assert.Contains(t, err.Error(), "malformed answer from Graph")
+	assert.Equal(t, 1, h.reg.Count(), "not retried")
+	assert.Empty(t, h.waits)
+}
