@@ -245,3 +245,41 @@ func TestEarlySyntaxErrorIsMalformedNotTransport(t *testing.T) {
 	assert.Equal(t, 1, h.reg.Count(), "not retried")
 	assert.Empty(t, h.waits)
 }
+
+// A connection that breaks in the middle of a body is a transport failure:
+// a read is retried (and here succeeds), never reported as a malformed
+// answer.
+func TestBodyCutByTheConnectionIsRetried(t *testing.T) {
+	h := newHarness(t, 30*time.Second)
+	h.reg.Register("cut", httpstub.REST("GET", groupsPath), func(w http.ResponseWriter, r *http.Request) {
+		// Fewer bytes than declared: the server closes the connection.
+		w.Header().Set("Content-Length", "4096")
+		w.WriteHeader(200)
+		_, _ = w.Write([]byte(`{"value":[{"id":"g1","name":"`))
+	})
+	h.reg.Register("ok", httpstub.REST("GET", groupsPath), httpstub.JSON(200, `{"value":[{"id":"g1","name":"A"}]}`))
+	groups, err := h.client.ListConnectorGroups(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, []ConnectorGroup{{ID: "g1", Name: "A"}}, groups)
+	assert.Len(t, h.waits, 1)
+}
+
+// What follows the JSON value is named as the decoder found it: a stray
+// character is quoted (bounded), a second value is "data after the JSON
+// value".
+func TestTrailingDataIsNamed(t *testing.T) {
+	pad := strings.Repeat(" ", 256<<10) // read before the body's end
+	for _, c := range []struct{ name, body, want string }{
+		{"stray character", `{"value":[]}}` + pad, "invalid character '}' looking for beginning of value"},
+		{"second value", `{"value":[]} {"value":[]}` + pad, "data after the JSON value"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHarness(t, time.Second)
+			h.reg.Register("bad", httpstub.REST("GET", groupsPath), httpstub.JSON(200, c.body))
+			_, err := h.client.ListConnectorGroups(context.Background())
+			require.Error(t, err)
+			assert.Equal(t, exitcode.Unexpected, exitcode.Of(err))
+			assert.Equal(t, "list connector groups: malformed answer from Graph (request-id req-get): "+c.want, err.Error())
+		})
+	}
+}
