@@ -46,8 +46,6 @@ const (
 	maxErrorBytes = 64 << 10
 	// DefaultRequestTimeout bounds one attempt, headers and body together.
 	DefaultRequestTimeout = 60 * time.Second
-	// maxPages stops a server that pages forever with fresh links.
-	maxPages = 10000
 	// replicationWindow is how long after a create a 404 or 500 on the new
 	// object is taken for directory replication and retried (R8).
 	replicationWindow = 60 * time.Second
@@ -55,6 +53,10 @@ const (
 	// wait seconds, not the exponential backoff of a throttled service.
 	replicationRetryDelay = time.Second
 )
+
+// maxPages stops a server that pages forever with fresh links. A variable
+// only so that a test can check the bound at a scale of a few pages.
+var maxPages = 10000
 
 // Options configure a Client; tests inject every dependency.
 type Options struct {

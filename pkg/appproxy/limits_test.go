@@ -283,3 +283,35 @@ func TestTrailingDataIsNamed(t *testing.T) {
 		})
 	}
 }
+
+// The page cap holds at exactly its value: a listing of maxPages pages is
+// returned, one more page is refused.
+func TestPageCapAtItsExactValue(t *testing.T) {
+	saved := maxPages
+	maxPages = 3
+	t.Cleanup(func() { maxPages = saved })
+	for _, c := range []struct {
+		pages int
+		ok    bool
+	}{{3, true}, {4, false}} {
+		t.Run(fmt.Sprint(c.pages), func(t *testing.T) {
+			h := newHarness(t, time.Second)
+			for i := 1; i <= c.pages && i <= 3; i++ {
+				body := fmt.Sprintf(`{"value":[{"id":"g%d"}]}`, i)
+				if i < c.pages {
+					body = fmt.Sprintf(`{"value":[{"id":"g%d"}],"@odata.nextLink":"https://%s%s?$skiptoken=%d"}`, i, h.client.base.Host, groupsPath, i)
+				}
+				h.reg.Register(fmt.Sprint("page ", i), httpstub.REST("GET", groupsPath), httpstub.JSON(200, body))
+			}
+			groups, err := h.client.ListConnectorGroups(context.Background())
+			if c.ok {
+				require.NoError(t, err)
+				assert.Len(t, groups, 3)
+				return
+			}
+			require.Error(t, err)
+			assert.Equal(t, "list connector groups: more than 3 pages; giving up", err.Error())
+			assert.Equal(t, 3, h.reg.Count(), "the fourth page is not asked for")
+		})
+	}
+}
