@@ -230,3 +230,34 @@ func TestFindByDisplayNameNeedsBothIDs(t *testing.T) {
 	require.Len(t, apps, 1)
 	assert.Equal(t, "o3", apps[0].ID)
 }
+
+// The replication window is 60 s from the create, exactly: a 404 on the
+// new object 1 ns before its end is waited out, one at its end is final.
+func TestReplicationWindowEndsAtExactly60Seconds(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		elapsed time.Duration
+		waited  bool
+	}{{"just inside", replicationWindow - time.Nanosecond, true}, {"at the end", replicationWindow, false}} {
+		t.Run(c.name, func(t *testing.T) {
+			// The budget runs from construction: it must outlast the window.
+			h := newHarness(t, 2*time.Minute)
+			h.reg.Register("create", instantiatePath(), httpstub.JSON(201, `{"application":{"id":"o9","appId":"`+tGUID+`"}}`))
+			h.reg.Register("404", httpstub.REST("PATCH", "/beta/applications/o9"), httpstub.GraphError(404, "Request_ResourceNotFound", "no"))
+			if c.waited {
+				h.reg.Register("ok", httpstub.REST("PATCH", "/beta/applications/o9"), httpstub.Status(204))
+			}
+			app, err := h.client.Instantiate(context.Background(), "n")
+			require.NoError(t, err)
+			h.now = h.now.Add(c.elapsed)
+			err = h.client.Unpublish(context.Background(), app.ID)
+			if c.waited {
+				require.NoError(t, err)
+				assert.Equal(t, []time.Duration{replicationRetryDelay}, h.waits)
+				return
+			}
+			assert.Equal(t, exitcode.NotFound, exitcode.Of(err))
+			assert.Empty(t, h.waits)
+		})
+	}
+}
