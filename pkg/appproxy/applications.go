@@ -215,11 +215,11 @@ func (c *Client) ReadPublishing(ctx context.Context, app *Application) error {
 		url: c.path("/applications/"+url.PathEscape(app.ID)+"/onPremisesPublishing", nil),
 	}, &pub)
 	var ge *Error
-	switch {
-	case errors.As(err, &ge) && ge.Status == http.StatusNotFound && strings.EqualFold(ge.Code, "Application_NotFound"):
+	if errors.As(err, &ge) && ge.Status == http.StatusNotFound && strings.EqualFold(ge.Code, "Application_NotFound") {
 		app.Publishing = nil
 		return nil
-	case err != nil:
+	}
+	if err != nil {
 		return err
 	}
 	delete(pub, "@odata.context")
