@@ -365,11 +365,11 @@ func (c *Client) attempt(ctx context.Context, r request, payload []byte, out any
 		ge.Hint = r.hint403
 	case http.StatusTooManyRequests:
 		// Throttled requests were not processed: safe to retry any method.
-		return parseRetryAfter(resp.Header.Get("Retry-After")), true, ge
+		return parseRetryAfter(resp.Header.Get("Retry-After"), c.opts.Now()), true, ge
 	case http.StatusInternalServerError, http.StatusServiceUnavailable, http.StatusGatewayTimeout, http.StatusBadGateway:
 		// The App Proxy backend's 500s are transient on idempotent calls
 		// (R9); a POST is never repeated.
-		return parseRetryAfter(resp.Header.Get("Retry-After")), r.retryable, ge
+		return parseRetryAfter(resp.Header.Get("Retry-After"), c.opts.Now()), r.retryable, ge
 	}
 	return 0, false, ge
 }
@@ -432,8 +432,18 @@ type limitedReader struct {
 
 func (l *limitedReader) Read(p []byte) (int, error) {
 	if l.n <= 0 {
-		l.exceeded = true
-		return 0, io.ErrUnexpectedEOF
+		// A body may end exactly at the limit: only a byte beyond it
+		// makes the answer too large.
+		var one [1]byte
+		n, err := l.r.Read(one[:])
+		if n > 0 {
+			l.exceeded = true
+			return 0, io.ErrUnexpectedEOF
+		}
+		if err != nil {
+			l.readErr = err
+		}
+		return 0, err
 	}
 	if int64(len(p)) > l.n {
 		p = p[:l.n]
@@ -446,7 +456,9 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func parseRetryAfter(v string) time.Duration {
+// parseRetryAfter reads Retry-After as seconds or as an HTTP date, which
+// is measured from now (the client's clock, so tests can fix it).
+func parseRetryAfter(v string, now time.Time) time.Duration {
 	if v == "" {
 		return 0
 	}
@@ -455,7 +467,7 @@ func parseRetryAfter(v string) time.Duration {
 		return time.Duration(min(s, 300)) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		if d := time.Until(t); d > 0 {
+		if d := t.Sub(now); d > 0 {
 			return min(d, 5*time.Minute)
 		}
 	}

@@ -113,7 +113,9 @@ func decodeError(op string, status int, header http.Header, body []byte) *Error 
 	e := &Error{Op: op, Status: status, RequestID: requestID(header, "request-id")}
 	var env envelope
 	if json.Unmarshal(body, &env) == nil {
-		e.Code, e.Message = cut(env.Error.Code, maxCodeBytes), env.Error.Message
+		// Bounded below, after redaction: cutting first could leave the
+		// start of a credential that redaction no longer recognises.
+		e.Code, e.Message = env.Error.Code, env.Error.Message
 		if len(env.Error.Details) > 0 {
 			e.DetailCode = redact.ServerText(sanitizeID(env.Error.Details[0].Code), maxCodeBytes)
 		}

@@ -260,3 +260,13 @@ func TestGroupNameInOperationIsCutWhole(t *testing.T) {
 		})
 	}
 }
+
+// An error code is redacted before it is bounded: a token that straddles
+// the bound must not leave its recognisable start behind.
+func TestErrorCodeRedactedBeforeItIsCut(t *testing.T) {
+	jwt := "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"
+	code := strings.Repeat("x", maxCodeBytes-20) + " " + jwt
+	ge := decodeError("read", 400, http.Header{}, []byte(`{"error":{"code":"`+code+`","message":"m"}}`))
+	assert.NotContains(t, ge.Code, "eyJhbGci", "a cut JWT is no longer recognised as one")
+	assert.LessOrEqual(t, len(ge.Code), maxCodeBytes+len("…"))
+}

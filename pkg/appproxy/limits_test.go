@@ -1,6 +1,7 @@
 package appproxy
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net"
@@ -314,4 +315,23 @@ func TestPageCapAtItsExactValue(t *testing.T) {
 			assert.Equal(t, 3, h.reg.Count(), "the fourth page is not asked for")
 		})
 	}
+}
+
+// A body of exactly MaxResponseBytes is an answer; one byte more is not.
+func TestResponseLimitIsInclusive(t *testing.T) {
+	body := func(n int) []byte {
+		b := append([]byte(`{"x":"`), bytes.Repeat([]byte("a"), n-len(`{"x":""}`))...)
+		return append(b, `"}`...)
+	}
+	var out struct{ X string }
+	require.NoError(t, decodeBody(bytes.NewReader(body(MaxResponseBytes)), &out))
+	assert.Len(t, out.X, MaxResponseBytes-len(`{"x":""}`))
+
+	err := decodeBody(bytes.NewReader(body(MaxResponseBytes+1)), &out)
+	require.Error(t, err)
+	assert.Equal(t, "response larger than 16 MiB", err.Error())
+
+	// Trailing white space up to the limit is still the same answer.
+	padded := append([]byte(`{"x":"a"}`), bytes.Repeat([]byte(" "), MaxResponseBytes-len(`{"x":"a"}`))...)
+	require.NoError(t, decodeBody(bytes.NewReader(padded), &out))
 }

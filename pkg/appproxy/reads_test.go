@@ -2,6 +2,7 @@ package appproxy
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -129,7 +130,7 @@ func TestParseRetryAfter(t *testing.T) {
 		"Wed, 21 Oct 2099 07:28:00 GMT": 5 * time.Minute,
 		"Wed, 21 Oct 2015 07:28:00 GMT": 0,
 	} {
-		assert.Equal(t, want, parseRetryAfter(v), "%q", v)
+		assert.Equal(t, want, parseRetryAfter(v, time.Now()), "%q", v)
 	}
 }
 
@@ -260,4 +261,17 @@ func TestReplicationWindowEndsAtExactly60Seconds(t *testing.T) {
 			assert.Empty(t, h.waits)
 		})
 	}
+}
+
+// A Retry-After date is measured from the client's clock, not the
+// machine's: 90 s after the harness's now is a 90 s wait.
+func TestRetryAfterDateFromTheClientsClock(t *testing.T) {
+	h := newHarness(t, 10*time.Minute)
+	at := h.now.Add(90 * time.Second).Format(http.TimeFormat)
+	h.reg.Register("throttled", httpstub.REST("GET", groupsPath),
+		httpstub.WithHeader("Retry-After", at, httpstub.GraphError(429, "TooManyRequests", "later")))
+	h.reg.Register("ok", httpstub.REST("GET", groupsPath), httpstub.JSON(200, `{"value":[]}`))
+	_, err := h.client.ListConnectorGroups(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, []time.Duration{90 * time.Second}, h.waits)
 }
