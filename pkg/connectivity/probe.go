@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"golang.org/x/net/publicsuffix"
+
+	"github.com/hybridmgmt/hybridmgmt/pkg/redact"
 )
 
 // probeRun is one entry being probed.
@@ -240,7 +242,7 @@ func (r *probeRun) proxyFailure(err error) {
 	case errors.As(err, &pe) && pe.status >= 500:
 		r.o.fail(CauseProxyUpstreamFailed, pe.Error()+": the proxy could not open the connection", "The proxy cannot reach "+r.hostport()+": check the proxy's DNS and outbound firewall, and that it allows CONNECT to port "+strconv.Itoa(r.e.Port)+".")
 	case errors.As(err, &pe):
-		r.o.fail(CauseProxyDenied, pe.Error(), "Allow CONNECT to "+r.hostport()+" on the proxy (the connector tunnels to ports 443 and 80).")
+		r.o.fail(CauseProxyDenied, pe.Error(), "Allow CONNECT to "+r.hostport()+" on the proxy "+r.proxy.Redacted()+" (the connector tunnels to ports 443 and 80).")
 	case errors.As(err, &de):
 		r.o.fail(CauseProxyUnreachable, "the proxy "+r.proxy.Redacted()+" is unreachable: "+netReason(de.err), "Check the proxy address (--proxy, HTTPS_PROXY or WinHTTP) and that this machine may reach it.")
 	default:
@@ -248,11 +250,13 @@ func (r *probeRun) proxyFailure(err error) {
 	}
 }
 
+// authNote quotes the proxy's challenge (its scheme and realm name the
+// product), bounded and without credentials like any server text.
 func authNote(challenge string) string {
 	if challenge == "" {
 		return ""
 	}
-	return ", " + challenge
+	return ", " + redact.ServerText(challenge, maxProxyText)
 }
 
 // overConnection runs the TLS and HTTP steps on an open path.
