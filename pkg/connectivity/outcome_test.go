@@ -1,0 +1,48 @@
+package connectivity
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/hybridmgmt/hybridmgmt/pkg/netproxy"
+)
+
+// An entry's own advice follows a failure of the step it is about, and a
+// failure outside any step (the proxy configuration), never an earlier
+// step's failure: TCP advice does not help a name that does not resolve.
+func TestEntryAdviceFollowsTheFailedStep(t *testing.T) {
+	const advice = "ENTRY-ADVICE"
+	closed := closedPort(t)
+	proxy := netproxy.Choice{Source: "flag", Func: func(r *http.Request) (*url.URL, error) {
+		if r.URL.Hostname() == "badproxy.test" {
+			return nil, errors.New("invalid proxy URL")
+		}
+		return nil, nil
+	}}
+	e := func(name, host string) Endpoint {
+		return Endpoint{Category: "c", Name: name, Host: host, Port: closed, Check: CheckTCP, Advice: advice}
+	}
+	p := testProber(nil, "closed.test")
+	rs := runVia(t, p, proxy, e("tcp", "closed.test"), e("dns", "nodns.test"), e("proxy", "badproxy.test"))
+
+	r := byName(t, rs, "tcp")
+	assert.Equal(t, Failed, r.Status)
+	assert.Equal(t, CauseTCPRefused, r.Cause)
+	assert.Contains(t, r.Remediation, advice, "the TCP step failed: the TCP entry's advice")
+
+	r = byName(t, rs, "dns")
+	assert.Equal(t, Failed, r.Status)
+	assert.Equal(t, CauseDNSNotFound, r.Cause)
+	assert.NotContains(t, r.Remediation, advice, "DNS failed before the step the advice is for")
+	assert.Contains(t, r.Remediation, "nodns.test")
+
+	r = byName(t, rs, "proxy")
+	assert.Equal(t, Failed, r.Status)
+	assert.Equal(t, CauseProxyUnreachable, r.Cause)
+	assert.Equal(t, "proxy configuration: invalid proxy URL", r.Error)
+	assert.Equal(t, "Fix --proxy, HTTPS_PROXY or the WinHTTP proxy. "+advice, r.Remediation)
+}
