@@ -1,17 +1,20 @@
 package connectivity
 
 import (
+	"crypto/tls"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // reflected is what the test proxies' pages echo back. Real block pages
@@ -34,8 +37,9 @@ type verdict struct {
 // it tunnels CONNECT to the hosts in allow (every name is 127.0.0.1) and
 // answers any other request with its own page per deny (default: 403
 // text/html), as web filters and firewalls do, without X-Squid-Error.
-// It returns the proxy's URL.
-func startBlockProxy(t *testing.T, allow map[string]bool, deny map[string]verdict) string {
+// With cert set it is an https:// proxy (TLS to the proxy itself). It
+// returns the proxy's URL.
+func startBlockProxy(t *testing.T, cert *tls.Certificate, allow map[string]bool, deny map[string]verdict) string {
 	t.Helper()
 	var wg sync.WaitGroup
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -67,7 +71,12 @@ func startBlockProxy(t *testing.T, allow map[string]bool, deny map[string]verdic
 			r.Method, r.RequestURI, r.RemoteAddr, reflected)
 	}))
 	srv.Config.ErrorLog = discardLog()
-	srv.Start()
+	if cert != nil {
+		srv.TLS = &tls.Config{Certificates: []tls.Certificate{*cert}}
+		srv.StartTLS()
+	} else {
+		srv.Start()
+	}
 	t.Cleanup(func() { srv.Close(); wg.Wait() })
 	return srv.URL
 }
@@ -105,7 +114,7 @@ func TestNonSquidProxyBlockPage(t *testing.T) {
 	tlsPort := tlsServer(t, ca.valid(t, "login.test", "blocked.test", "plain.test", "upstream.test", "auth.test"), 0, 0, http.HandlerFunc(ok))
 	hp := func(h string) string { return net.JoinHostPort(h, fmt.Sprint(tlsPort)) }
 	longRealm := `Basic realm="` + strings.Repeat("r", 500) + `"`
-	proxy := startBlockProxy(t, map[string]bool{hp("login.test"): true}, map[string]verdict{
+	proxy := startBlockProxy(t, nil, map[string]bool{hp("login.test"): true}, map[string]verdict{
 		"plain.test":    {status: http.StatusForbidden, ctype: "text/plain"},
 		"upstream.test": {status: http.StatusBadGateway, ctype: "text/html"},
 		"auth.test":     {status: http.StatusProxyAuthRequired, ctype: "text/html", header: http.Header{"Proxy-Authenticate": {longRealm}}},
@@ -201,7 +210,7 @@ func TestTransparentProxyBlockPageNeedsVia(t *testing.T) {
 // own timeout would fail it).
 func TestNonSquidBlockPageIsNotRead(t *testing.T) {
 	ca := newCA(t, "Test Root CA")
-	proxy := startBlockProxy(t, nil, map[string]verdict{
+	proxy := startBlockProxy(t, nil, nil, map[string]verdict{
 		"stall.test": {status: http.StatusForbidden, ctype: "text/html", stall: true},
 	})
 	p := testProber(ca.pool(), "stall.test")
@@ -212,4 +221,42 @@ func TestNonSquidBlockPageIsNotRead(t *testing.T) {
 	assert.Equal(t, Failed, r.Status)
 	assert.Equal(t, CauseProxyDenied, r.Cause)
 	assert.Equal(t, "the proxy refused CONNECT with HTTP 403 (its own block page)", r.Error)
+}
+
+// An https:// proxy is reached over TLS verified like any other server,
+// on port 443 when the URL names none (80 for http://).
+func TestProxyOverTLSAndDefaultPorts(t *testing.T) {
+	ca := newCA(t, "Test Root CA")
+	target := tlsServer(t, ca.valid(t, "login.test"), 0, 0, http.HandlerFunc(ok))
+	allow := map[string]bool{net.JoinHostPort("login.test", fmt.Sprint(target)): true}
+	cert := ca.valid(t, "127.0.0.1")
+	tlsProxy := portFromURL(t, startBlockProxy(t, &cert, allow, nil))
+	plainProxy := portFromURL(t, startBlockProxy(t, nil, allow, nil))
+	login := Endpoint{Category: "c", Name: "login", Host: "login.test", Port: target, Check: CheckHTTPS}
+
+	p := testProber(ca.pool(), "login.test")
+	p.Dialer = &guardDialer{ports: map[int]int{443: tlsProxy, 80: plainProxy}}
+	for _, proxy := range []string{"https://127.0.0.1", "http://127.0.0.1", fmt.Sprintf("https://127.0.0.1:%d", tlsProxy)} {
+		r := byName(t, runVia(t, p, explicitProxy(t, proxy), login), "login")
+		assert.Equal(t, Passed, r.Status, "%s: %s", proxy, r.Error)
+		assert.True(t, strings.HasPrefix(r.Detail, "via proxy "+proxy+" (flag); CONNECT 200; TLS 1.3"), r.Detail)
+	}
+
+	// The proxy's certificate is checked: one from another CA fails as
+	// an unusable proxy, before any CONNECT.
+	other := newCA(t, "Other CA").valid(t, "127.0.0.1")
+	untrusted := startBlockProxy(t, &other, allow, nil)
+	r := byName(t, runVia(t, p, explicitProxy(t, untrusted), login), "login")
+	assert.Equal(t, Failed, r.Status)
+	assert.Equal(t, CauseProxyUnreachable, r.Cause)
+	assert.True(t, strings.HasPrefix(r.Error, "the proxy "+untrusted+" is unreachable: TLS to the proxy: tls: failed to verify certificate"), r.Error)
+}
+
+func portFromURL(t *testing.T, u string) int {
+	t.Helper()
+	_, port, err := net.SplitHostPort(strings.TrimPrefix(strings.TrimPrefix(u, "https://"), "http://"))
+	require.NoError(t, err)
+	n, err := strconv.Atoi(port)
+	require.NoError(t, err)
+	return n
 }
