@@ -111,24 +111,26 @@ func tunnel(t *testing.T, w http.ResponseWriter, r *http.Request, wg *sync.WaitG
 // the proxy's address, never the page's reflected text.
 func TestNonSquidProxyBlockPage(t *testing.T) {
 	ca := newCA(t, "Test Root CA")
-	tlsPort := tlsServer(t, ca.valid(t, "login.test", "blocked.test", "plain.test", "upstream.test", "auth.test"), 0, 0, http.HandlerFunc(ok))
+	tlsPort := tlsServer(t, ca.valid(t, "login.test", "blocked.test", "plain.test", "upstream.test", "auth.test", "broken.test"), 0, 0, http.HandlerFunc(ok))
 	hp := func(h string) string { return net.JoinHostPort(h, fmt.Sprint(tlsPort)) }
 	longRealm := `Basic realm="` + strings.Repeat("r", 500) + `"`
 	proxy := startBlockProxy(t, nil, map[string]bool{hp("login.test"): true}, map[string]verdict{
 		"plain.test":    {status: http.StatusForbidden, ctype: "text/plain"},
 		"upstream.test": {status: http.StatusBadGateway, ctype: "text/html"},
+		"broken.test":   {status: http.StatusInternalServerError, ctype: "text/plain"},
 		"auth.test":     {status: http.StatusProxyAuthRequired, ctype: "text/html", header: http.Header{"Proxy-Authenticate": {longRealm}}},
 	})
 	e := func(name, host string, port int, check Check) Endpoint {
 		return Endpoint{Category: "c", Name: name, Host: host, Port: port, Check: check}
 	}
-	p := testProber(ca.pool(), "login.test", "blocked.test", "plain.test", "upstream.test", "auth.test", "crl.test")
+	p := testProber(ca.pool(), "login.test", "blocked.test", "plain.test", "upstream.test", "auth.test", "broken.test", "crl.test")
 	rs := runVia(t, p, explicitProxy(t, proxy),
 		e("allowed", "login.test", tlsPort, CheckHTTPS),
 		e("blocked", "blocked.test", tlsPort, CheckHTTPS),
 		e("plain", "plain.test", tlsPort, CheckHTTPS),
 		e("upstream", "upstream.test", tlsPort, CheckHTTPS),
 		e("auth", "auth.test", tlsPort, CheckHTTPS),
+		e("broken", "broken.test", tlsPort, CheckHTTPS),
 		e("crl", "crl.test", closedPort(t), CheckHTTP),
 	)
 	for _, r := range rs {
@@ -161,6 +163,10 @@ func TestNonSquidProxyBlockPage(t *testing.T) {
 	assert.Equal(t, CauseProxyUpstreamFailed, r.Cause)
 	assert.Equal(t, "the proxy refused CONNECT with HTTP 502 (its own error page): the proxy could not open the connection", r.Error)
 	assert.Contains(t, r.Remediation, "The proxy cannot reach "+hp("upstream.test"))
+
+	r = byName(t, rs, "broken")
+	assert.Equal(t, CauseProxyUpstreamFailed, r.Cause, "any 5xx is the proxy's failure to reach the host")
+	assert.Equal(t, "the proxy refused CONNECT with HTTP 500: the proxy could not open the connection", r.Error)
 
 	r = byName(t, rs, "auth")
 	assert.Equal(t, Failed, r.Status)

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 
@@ -45,4 +47,15 @@ func TestEntryAdviceFollowsTheFailedStep(t *testing.T) {
 	assert.Equal(t, CauseProxyUnreachable, r.Cause)
 	assert.Equal(t, "proxy configuration: invalid proxy URL", r.Error)
 	assert.Equal(t, "Fix --proxy, HTTPS_PROXY or the WinHTTP proxy. "+advice, r.Remediation)
+}
+
+// With no route in either family the finding is the first family's
+// reason, not an empty one.
+func TestNoRouteInEitherFamily(t *testing.T) {
+	p := &Prober{Resolver: mapResolver{"far.test": {"192.0.2.1", "2001:db8::1"}}, Dialer: &guardDialer{otherErr: syscall.ENETUNREACH}, Now: time.Now}
+	r := byName(t, run(t, p, longTimeout, Endpoint{Category: "c", Name: "far", Host: "far.test", Port: 443, Check: CheckTCP}), "far")
+	assert.Equal(t, Failed, r.Status)
+	assert.Equal(t, CauseTCPUnreachable, r.Cause)
+	assert.Equal(t, "TCP far.test:443: network unreachable", r.Error)
+	assert.Equal(t, "DNS: IPv4 192.0.2.1; IPv6 2001:db8::1; TCP IPv4 no route from this machine, IPv6 no route from this machine", r.Detail)
 }
