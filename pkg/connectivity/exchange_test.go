@@ -16,6 +16,11 @@ func TestAuthSchemes(t *testing.T) {
 	h.Add("WWW-Authenticate", `Basic realm="mail.contoso.com, EWS", NTLM`)
 	h.Add("WWW-Authenticate", `Bearer authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", error="invalid_token"`)
 	assert.Equal(t, []string{"Negotiate", "Basic", "NTLM", "Bearer"}, authSchemes(h))
+
+	empty := http.Header{}
+	empty.Add("WWW-Authenticate", "")
+	empty.Add("WWW-Authenticate", " , ,NTLM")
+	assert.Equal(t, []string{"NTLM"}, authSchemes(empty), "empty challenges name no scheme")
 }
 
 func TestClassifyWindowsAuth(t *testing.T) {

@@ -59,3 +59,15 @@ func TestNoRouteInEitherFamily(t *testing.T) {
 	assert.Equal(t, "TCP far.test:443: network unreachable", r.Error)
 	assert.Equal(t, "DNS: IPv4 192.0.2.1; IPv6 2001:db8::1; TCP IPv4 no route from this machine, IPv6 no route from this machine", r.Detail)
 }
+
+// Progress hears every finished entry once, counting up to the total.
+func TestProgressCountsEveryEntry(t *testing.T) {
+	closed := closedPort(t)
+	var got [][2]int
+	plan := Plan{Parallel: 2, Timeout: longTimeout, SkipMachine: "x", Progress: func(done, total int) { got = append(got, [2]int{done, total}) }}
+	for _, n := range []string{"a", "b", "c"} {
+		plan.Endpoints = append(plan.Endpoints, Endpoint{Category: "c", Name: n, Host: "a.test", Port: closed, Check: CheckTCP})
+	}
+	testProber(nil, "a.test").Run(t.Context(), plan)
+	assert.Equal(t, [][2]int{{1, 3}, {2, 3}, {3, 3}}, got)
+}
