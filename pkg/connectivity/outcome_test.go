@@ -2,8 +2,10 @@ package connectivity
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -70,4 +72,42 @@ func TestProgressCountsEveryEntry(t *testing.T) {
 	}
 	testProber(nil, "a.test").Run(t.Context(), plan)
 	assert.Equal(t, [][2]int{{1, 3}, {2, 3}, {3, 3}}, got)
+}
+
+// An IP literal is dialled in its own family, and a host's addresses are
+// tried in turn until one connects.
+func TestLiteralsAndAddressFallback(t *testing.T) {
+	port := httpServer(t, http.HandlerFunc(ok))
+	p := testProber(nil)
+	p.Resolver = mapResolver{"two.test": {"192.0.2.1", "127.0.0.1"}}
+	rs := run(t, p, longTimeout,
+		Endpoint{Category: "c", Name: "literal", Host: "127.0.0.1", Port: port, Check: CheckTCP},
+		Endpoint{Category: "c", Name: "two", Host: "two.test", Port: port, Check: CheckTCP},
+	)
+	r := byName(t, rs, "literal")
+	assert.Equal(t, Passed, r.Status, r.Error)
+	assert.Equal(t, "IP literal; TCP IPv4 connected", r.Detail)
+	r = byName(t, rs, "two")
+	assert.Equal(t, Passed, r.Status, "the second address connects: %s", r.Error)
+	assert.Equal(t, "DNS: IPv4 192.0.2.1, 127.0.0.1; IPv6 none; TCP IPv4 connected", r.Detail)
+}
+
+// The proxy configuration is asked with the scheme the check uses:
+// WinHTTP and NO_PROXY rules can differ between http and https.
+func TestProxyIsAskedPerScheme(t *testing.T) {
+	var mu sync.Mutex
+	var asked []string
+	proxy := netproxy.Choice{Source: "flag", Func: func(r *http.Request) (*url.URL, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		asked = append(asked, r.URL.String())
+		return nil, nil
+	}}
+	closed := closedPort(t)
+	p := testProber(nil, "a.test")
+	runVia(t, p, proxy,
+		Endpoint{Category: "c", Name: "http", Host: "a.test", Port: closed, Check: CheckHTTP, Path: "/crl"},
+		Endpoint{Category: "c", Name: "tls", Host: "a.test", Port: closed, Check: CheckTLS},
+	)
+	assert.ElementsMatch(t, []string{fmt.Sprintf("http://a.test:%d/crl", closed), fmt.Sprintf("https://a.test:%d/", closed)}, asked)
 }
