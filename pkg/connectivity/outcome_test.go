@@ -79,11 +79,14 @@ func TestProgressCountsEveryEntry(t *testing.T) {
 func TestLiteralsAndAddressFallback(t *testing.T) {
 	port := httpServer(t, http.HandlerFunc(ok))
 	p := testProber(nil)
-	p.Resolver = mapResolver{"two.test": {"192.0.2.1", "127.0.0.1"}}
+	p.Resolver = mapResolver{"two.test": {"192.0.2.1", "127.0.0.1"}, "many.test": {"127.0.0.1", "192.0.2.2", "192.0.2.3", "192.0.2.4", "192.0.2.5"}}
 	rs := run(t, p, longTimeout,
 		Endpoint{Category: "c", Name: "literal", Host: "127.0.0.1", Port: port, Check: CheckTCP},
 		Endpoint{Category: "c", Name: "two", Host: "two.test", Port: port, Check: CheckTCP},
+		Endpoint{Category: "c", Name: "many", Host: "many.test", Port: port, Check: CheckTCP},
 	)
+	assert.Equal(t, "DNS: IPv4 127.0.0.1, 192.0.2.2, 192.0.2.3, +2 more; IPv6 none; TCP IPv4 connected", byName(t, rs, "many").Detail,
+		"three addresses are listed, the rest counted")
 	r := byName(t, rs, "literal")
 	assert.Equal(t, Passed, r.Status, r.Error)
 	assert.Equal(t, "IP literal; TCP IPv4 connected", r.Detail)
