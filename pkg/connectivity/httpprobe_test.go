@@ -71,3 +71,32 @@ func TestClassifyPlainHTTP(t *testing.T) {
 		})
 	}
 }
+
+// The Host header omits the scheme's default port, as browsers and
+// Windows do; virtual hosts (CDNs, IIS bindings) route on it.
+func TestHostHeaderOmitsDefaultPorts(t *testing.T) {
+	ca := newCA(t, "Test Root CA")
+	seen := make(chan string, 4)
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen <- r.Host
+		w.WriteHeader(http.StatusNoContent)
+	})
+	plain := httpServer(t, h)
+	tlsPort := tlsServer(t, ca.valid(t, "a.test"), 0, 0, h)
+	p := testProber(ca.pool(), "a.test")
+	p.Dialer = &guardDialer{ports: map[int]int{80: plain, 443: tlsPort}}
+	for _, tc := range []struct {
+		port  int
+		check Check
+		host  string
+	}{
+		{80, CheckHTTP, "a.test"},
+		{443, CheckHTTPS, "a.test"},
+		{plain, CheckHTTP, fmt.Sprintf("a.test:%d", plain)},
+		{tlsPort, CheckHTTPS, fmt.Sprintf("a.test:%d", tlsPort)},
+	} {
+		r := byName(t, run(t, p, longTimeout, Endpoint{Category: "c", Name: "x", Host: "a.test", Port: tc.port, Check: tc.check}), "x")
+		assert.Equal(t, Passed, r.Status, r.Error)
+		assert.Equal(t, tc.host, <-seen, "%s on port %d", tc.check, tc.port)
+	}
+}

@@ -114,3 +114,25 @@ func TestProxyIsAskedPerScheme(t *testing.T) {
 	)
 	assert.ElementsMatch(t, []string{fmt.Sprintf("http://a.test:%d/crl", closed), fmt.Sprintf("https://a.test:%d/", closed)}, asked)
 }
+
+// A warning gets the entry's advice only when it comes from the step the
+// advice is for: a broken IPv6 path is no reason to read EWS advice.
+func TestEntryAdviceFollowsTheWarnedStep(t *testing.T) {
+	const advice = "ENTRY-ADVICE"
+	ca := newCA(t, "Contoso Inspection CA")
+	port := tlsServer(t, ca.valid(t, "dual.test"), 0, 0, http.HandlerFunc(ok))
+	p := &Prober{Resolver: mapResolver{"dual.test": {"127.0.0.1", "2001:db8::1"}}, Dialer: &guardDialer{}, Roots: ca.pool(), Now: time.Now}
+	rs := run(t, p, longTimeout,
+		Endpoint{Category: "c", Name: "https", Host: "dual.test", Port: port, Check: CheckHTTPS, Advice: advice},
+		Endpoint{Category: "c", Name: "tls", Host: "dual.test", Port: port, Check: CheckTLS, Advice: advice, ExpectedIssuers: microsoftRoots},
+	)
+	r := byName(t, rs, "https")
+	assert.Equal(t, Warning, r.Status)
+	assert.Equal(t, CauseIPFamily, r.Cause)
+	assert.NotContains(t, r.Remediation, advice, "the TCP step warned; the advice is for the HTTP step")
+
+	r = byName(t, rs, "tls")
+	assert.Equal(t, Warning, r.Status)
+	assert.Equal(t, CauseIPFamily, r.Cause, "the first warning's cause")
+	assert.Contains(t, r.Remediation, advice, "the TLS step warned too (inspection): the TLS entry's advice")
+}
