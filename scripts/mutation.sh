@@ -42,6 +42,10 @@ coverage="${MUTATION_COVERAGE:-90}"
 # A loaded 2-core machine makes test runs slow; a generous coefficient keeps
 # slow runs from being reported as "TIMED OUT" instead of killed or lived.
 coef="${MUTATION_TIMEOUT_COEFFICIENT:-10}"
+# gremlins derives each mutant's timeout from how long its coverage run
+# took; a test result cached by an earlier go test makes that run take a
+# second and turns ordinary mutants into "TIMED OUT". Never use the cache.
+export GOFLAGS="${GOFLAGS:+$GOFLAGS }-count=1"
 
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then

@@ -51,11 +51,17 @@ func TestCatalogueIntegrity(t *testing.T) {
 	for _, c := range []string{"Global", "USGov", "USGovDoD"} {
 		plan, err := NewPlan(Request{Cloud: mustCloud(t, c), O365: true, AppID: "6ca7c832-49a2-4a5d-aeae-a616f6d4b8e7"})
 		require.NoError(t, err)
+		tlsEntries := 0
 		for _, e := range plan.Endpoints {
-			if e.Check.tlsBased() {
+			switch e.Check {
+			case CheckTLS, CheckHTTPS, CheckWindowsAuth:
+				tlsEntries++
 				assert.Equal(t, microsoftRoots, e.ExpectedIssuers, "%s %s", c, e.Name)
+			default:
+				assert.Empty(t, e.ExpectedIssuers, "%s %s: no certificate to check", c, e.Name)
 			}
 		}
+		assert.NotZero(t, tlsEntries, c)
 	}
 }
 

@@ -143,19 +143,19 @@ func MostLikelyCause(rs []Result) (Headline, bool) {
 	// The rows' own remediation is specific (it names the host and port
 	// or the proxy); when most rows of the cause share one text, that
 	// text is the headline's, so the rows need not repeat it.
+	h := Headline{Cause: best.Info(), Count: count[best], Remediation: best.Info().Remediation}
 	texts := map[string]int{}
-	top := ""
 	for _, r := range rs {
 		if r.Status == Failed && r.Cause == best && r.Remediation != "" {
 			texts[r.Remediation]++
-			if texts[r.Remediation] > texts[top] {
-				top = r.Remediation
-			}
 		}
 	}
-	h := Headline{Cause: best.Info(), Count: count[best], Remediation: best.Info().Remediation}
-	if top != "" && texts[top]*2 > count[best] {
-		h.Remediation = top
+	// At most one text is shared by more than half of the rows, so the
+	// map's order does not matter.
+	for text, n := range texts {
+		if n*2 > count[best] {
+			h.Remediation = text
+		}
 	}
 	return h, true
 }

@@ -66,3 +66,46 @@ func TestEveryCauseIsDocumented(t *testing.T) {
 		assert.Contains(t, string(doc), "| `"+string(ci.Code)+"` | "+ci.Words+" |", "docs/test-hybridconnectivity.md's cause table lacks %s", ci.Code)
 	}
 }
+
+// The headline counts Failed rows with a cause only, and takes the rows'
+// own remediation only when more than half of them share it.
+func TestMostLikelyCauseCountsAndMajority(t *testing.T) {
+	h, ok := MostLikelyCause([]Result{
+		{Status: Failed},
+		{Status: Failed},
+		{Status: Failed, Cause: CauseTLSUntrusted, Remediation: "trust"},
+		{Status: Warning, Cause: CauseTCPRefused, Remediation: "w"},
+		{Status: Warning, Cause: CauseTCPRefused, Remediation: "w"},
+	})
+	require.True(t, ok)
+	assert.Equal(t, CauseTLSUntrusted, h.Cause.Code, "rows without a cause and warnings do not count")
+	assert.Equal(t, 1, h.Count)
+	assert.Equal(t, "trust", h.Remediation)
+	assert.Equal(t, "Most likely cause: the certificate chain is not trusted (1 check)", h.Line())
+
+	_, ok = MostLikelyCause([]Result{{Status: Failed}})
+	assert.False(t, ok, "a failure without a cause makes no headline")
+
+	h, _ = MostLikelyCause([]Result{
+		{Status: Failed, Cause: CauseTCPTimeout, Remediation: "x"},
+		{Status: Failed, Cause: CauseTCPTimeout, Remediation: "x"},
+		{Status: Failed, Cause: CauseTCPTimeout, Remediation: "y"},
+		{Status: Failed, Cause: CauseTCPTimeout},
+		{Status: Warning, Cause: CauseTCPTimeout, Remediation: "y"},
+		{Status: Warning, Cause: CauseTCPTimeout, Remediation: "y"},
+	})
+	assert.Equal(t, 4, h.Count)
+	assert.Equal(t, CauseTCPTimeout.Info().Remediation, h.Remediation, "half of the rows is not most of them; warnings do not vote")
+
+	h, _ = MostLikelyCause([]Result{
+		{Status: Failed, Cause: CauseDNSNotFound, Remediation: "d"},
+		{Status: Failed, Cause: CauseTCPTimeout, Remediation: "x"},
+		{Status: Failed, Cause: CauseTCPTimeout, Remediation: "x"},
+		{Status: Failed, Cause: CauseTCPTimeout, Remediation: "x"},
+		{Status: Failed, Cause: CauseDNSNotFound, Remediation: "d"},
+		{Status: Failed, Cause: CauseTCPTimeout, Remediation: "y"},
+	})
+	assert.Equal(t, CauseTCPTimeout, h.Cause.Code, "the most rows win over the first met")
+	assert.Equal(t, 4, h.Count)
+	assert.Equal(t, "x", h.Remediation, "three of four rows share it")
+}

@@ -1,6 +1,7 @@
 package connectivity
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -85,4 +86,65 @@ func TestEndpointsFileDuplicateOrCaseVariantKeysAreRefused(t *testing.T) {
 		require.Error(t, err, name)
 		assert.Regexp(t, `appears more than once|must be spelled`, err.Error(), name)
 	}
+}
+
+// Every limit accepts its own value and refuses the next one.
+func TestEndpointsFileLimitsAreInclusive(t *testing.T) {
+	entry := func(name, port string) string {
+		return `{"name": "` + name + `", "host": "a.example", "port": ` + port + `, "check": "tcp", "category": "c"}`
+	}
+	one := "[" + entry("n", "443") + "]"
+	exact := one[:len(one)-1] + strings.Repeat(" ", MaxEndpointsFileSize-len(one)) + "]"
+	require.Len(t, exact, MaxEndpointsFileSize)
+	_, err := ParseEndpointsFile([]byte(exact))
+	assert.NoError(t, err, "a file of exactly the limit")
+	_, err = ParseEndpointsFile([]byte(" " + exact))
+	assert.EqualError(t, err, "the file is larger than 1048576 bytes")
+
+	var es []string
+	for i := 0; i < 1000; i++ {
+		es = append(es, entry(fmt.Sprintf("n%d", i), "443"))
+	}
+	got, err := ParseEndpointsFile([]byte("[" + strings.Join(es, ",") + "]"))
+	require.NoError(t, err, "exactly 1000 entries")
+	assert.Len(t, got, 1000)
+	_, err = ParseEndpointsFile([]byte("[" + strings.Join(append(es, entry("n1000", "443")), ",") + "]"))
+	assert.EqualError(t, err, "the file lists 1001 endpoints; at most 1000 are accepted")
+
+	got, err = ParseEndpointsFile([]byte("[" + entry("low", "1") + "," + entry("high", "65535") + "]"))
+	require.NoError(t, err)
+	assert.Equal(t, []int{1, 65535}, []int{got[0].Port, got[1].Port})
+	_, err = ParseEndpointsFile([]byte("[" + entry("over", "65536") + "]"))
+	assert.EqualError(t, err, `entry 1 ("over"): "port" 65536 is out of range (1-65535)`)
+
+	got, err = ParseEndpointsFile([]byte("[" + entry(strings.Repeat("n", 256), "443") + "]"))
+	require.NoError(t, err, "a name of exactly 256 bytes")
+	assert.Len(t, got[0].Name, 256)
+	_, err = ParseEndpointsFile([]byte("[" + entry(strings.Repeat("n", 257), "443") + "]"))
+	assert.EqualError(t, err, `entry 1: "name": is longer than 256 bytes`)
+}
+
+// Values quoted in errors are cut at 64 bytes, on a character boundary,
+// and a short printable port is shown as written.
+func TestEndpointsFileErrorsQuoteBoundedValues(t *testing.T) {
+	check := func(v string) error {
+		_, err := ParseEndpointsFile([]byte(`[{"name": "k", "host": "a.example", "port": 443, "check": "` + v + `", "category": "c"}]`))
+		return err
+	}
+	c64 := strings.Repeat("c", 64)
+	assert.EqualError(t, check(c64), `entry 1 ("k"): "check" "`+c64+`" is not one of tcp, tls, https`, "64 bytes are shown whole")
+	assert.EqualError(t, check(c64+"d"), `entry 1 ("k"): "check" "`+c64+`..." is not one of tcp, tls, https`)
+	// "é" is two bytes; the 64-byte cut would split the one at 63-64.
+	assert.EqualError(t, check(strings.Repeat("c", 63)+"éé"), `entry 1 ("k"): "check" "`+strings.Repeat("c", 63)+`..." is not one of tcp, tls, https`)
+
+	port := func(raw string) error {
+		_, err := ParseEndpointsFile([]byte(`[{"name": "p", "host": "a.example", "port": ` + raw + `, "check": "tls", "category": "c"}]`))
+		return err
+	}
+	long := "1" + strings.Repeat("0", 61) + ".5" // 64 printable bytes
+	assert.EqualError(t, port(long), `entry 1 ("p"): "port" `+long+` is not an integer (1-65535)`)
+	assert.EqualError(t, port(long+"0"), `entry 1 ("p"): "port" "`+long[:64]+`..." is not an integer (1-65535)`)
+	assert.EqualError(t, port(`[1, 2]`), `entry 1 ("p"): "port" [1, 2] is not an integer (1-65535)`, "spaces are printable")
+	assert.EqualError(t, port("\"a\x7f\""), `entry 1 ("p"): "port" "\"a\x7f\"" is not an integer (1-65535)`, "DEL is not printable: quoted")
+	assert.EqualError(t, port(`"é"`), `entry 1 ("p"): "port" "\"\u00e9\"" is not an integer (1-65535)`, "not ASCII: quoted")
 }

@@ -16,6 +16,11 @@ func TestAuthSchemes(t *testing.T) {
 	h.Add("WWW-Authenticate", `Basic realm="mail.contoso.com, EWS", NTLM`)
 	h.Add("WWW-Authenticate", `Bearer authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", error="invalid_token"`)
 	assert.Equal(t, []string{"Negotiate", "Basic", "NTLM", "Bearer"}, authSchemes(h))
+
+	empty := http.Header{}
+	empty.Add("WWW-Authenticate", "")
+	empty.Add("WWW-Authenticate", " , ,NTLM")
+	assert.Equal(t, []string{"NTLM"}, authSchemes(empty), "empty challenges name no scheme")
 }
 
 func TestClassifyWindowsAuth(t *testing.T) {
@@ -43,6 +48,14 @@ func TestClassifyWindowsAuth(t *testing.T) {
 		{"forbidden", ews, 403, nil, "", Failed, "HTTP 403", "exch01.contoso.test /EWS/Exchange.asmx refused the request with HTTP 403"},
 		{"anonymous 200", ews, 200, nil, "", Warning, "HTTP 200", "/EWS/Exchange.asmx answered without asking for authentication: expected a 401 Windows-auth challenge"},
 		{"redirect", ews, 302, nil, "https://sso.contoso.test/", Warning, "HTTP 302", "/EWS/Exchange.asmx redirects to https://sso.contoso.test/: expected a 401 Windows-auth challenge"},
+		{"500", mrs, 500, nil, "", Failed, "HTTP 500", "exch01.contoso.test /EWS/mrsproxy.svc answered HTTP 500"},
+		{"400", ews, 400, nil, "", Failed, "HTTP 400", "exch01.contoso.test /EWS/Exchange.asmx refused the request with HTTP 400"},
+		{"300 with a location", ews, 300, nil, "https://a.test/", Warning, "HTTP 300", "/EWS/Exchange.asmx redirects to https://a.test/: expected a 401 Windows-auth challenge"},
+		{"200 with a location", ews, 200, nil, "https://a.test/", Warning, "HTTP 200", "/EWS/Exchange.asmx answered without asking for authentication: expected a 401 Windows-auth challenge"},
+		{"redirect without a location", ews, 302, nil, "", Warning, "HTTP 302", "/EWS/Exchange.asmx answered without asking for authentication: expected a 401 Windows-auth challenge"},
+		{"long location", ews, 302, nil, "https://a.test/" + strings.Repeat("x", 400), Warning, "HTTP 302",
+			"/EWS/Exchange.asmx redirects to https://a.test/" + strings.Repeat("x", 300-len("https://a.test/")) + "...: expected a 401 Windows-auth challenge"},
+		{"Negotiate in any case", ews, 401, []string{"negotiate"}, "", Passed, "HTTP 401 (WWW-Authenticate: negotiate); reachable, Windows auth", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -53,20 +53,20 @@ func proxyCheck(m MachineSource) Result {
 // serviceKey and userKey reduce both sides to one comparable value:
 // the proxy address, the PAC script, or direct.
 func serviceKey(s netproxy.ServiceProxy) string {
-	switch {
-	case s.Proxy != "":
+	if s.Proxy != "" {
 		return s.Proxy
-	case strings.HasPrefix(s.Note, "PAC script "):
+	}
+	if strings.HasPrefix(s.Note, "PAC script ") {
 		return strings.ToLower(s.Note)
 	}
 	return "direct"
 }
 
 func userKey(w netproxy.WinINET) string {
-	switch {
-	case w.Proxy() != "":
+	if w.Proxy() != "" {
 		return w.Proxy()
-	case w.AutoConfigURL != "":
+	}
+	if w.AutoConfigURL != "" {
 		return strings.ToLower("PAC script " + w.AutoConfigURL)
 	}
 	return "direct"

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io/fs"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -179,6 +180,12 @@ func TestProxyCheck(t *testing.T) {
 	r = proxyCheck(&fakeMachine{files: map[string]string{`C:\Windows\Microsoft.NET\Framework64\v4.0.30319\Config\machine.config`: withProxy}})
 	assert.Equal(t, Warning, r.Status, "the service has a proxy the admin does not use")
 	assert.Contains(t, r.Detail, "(machine.config); you (WinINET): direct")
+
+	// A PAC script for the admin and none for the service differ too.
+	pac := map[string]string{winINETKey + "|AutoConfigURL": "http://wpad.contoso.com/proxy.pac"}
+	r = proxyCheck(&fakeMachine{strs: pac})
+	assert.Equal(t, Warning, r.Status)
+	assert.True(t, strings.HasSuffix(r.Detail, "; you (WinINET): PAC script http://wpad.contoso.com/proxy.pac"), r.Detail)
 
 	r = proxyCheck(&fakeMachine{files: map[string]string{agentCfg: `<configuration><system.net><defaultProxy>`}})
 	assert.Equal(t, Failed, r.Status)

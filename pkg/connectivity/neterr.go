@@ -7,6 +7,8 @@ import (
 	"os"
 	"strings"
 	"syscall"
+
+	"github.com/hybridmgmt/hybridmgmt/pkg/redact"
 )
 
 // Windows socket error numbers: syscall.ECONNREFUSED and friends are Unix
@@ -61,7 +63,7 @@ func netReason(err error) string {
 	}
 	// Other errors may quote what the server sent ("malformed HTTP
 	// response ..."): one short, valid line.
-	return cut(strings.ToValidUTF8(err.Error(), "\uFFFD"), 200)
+	return redact.Cut(strings.ToValidUTF8(err.Error(), "\uFFFD"), 200)
 }
 
 // noRoute reports errors that mean this machine has no path for a family

@@ -61,8 +61,9 @@ func NewPlan(req Request) (Plan, error) {
 	if c.Name == "" {
 		c, _ = cloud.Lookup("")
 	}
-	switch {
-	case req.Legacy:
+	// if/else rather than a switch: Go's coverage profile, which the
+	// mutation tests read, does not see case expressions (docs/testing.md).
+	if req.Legacy {
 		if c.Catalogue != cloud.CatalogueGlobal {
 			return Plan{}, fmt.Errorf("--legacy-list reproduces the original module's Global host set; it cannot be combined with --cloud %s", c.Name)
 		}
@@ -70,26 +71,26 @@ func NewPlan(req Request) (Plan, error) {
 		if req.O365 {
 			p.Endpoints = append(p.Endpoints, withIssuers(legacyO365, microsoftRoots)...)
 		}
-	case c.Catalogue == cloud.CatalogueGlobal:
+	} else if c.Catalogue == cloud.CatalogueGlobal {
 		p.Endpoints = withIssuers(concat(globalAgent, globalHCW), microsoftRoots)
 		if req.O365 {
 			p.Endpoints = append(p.Endpoints, withIssuers(withAdvice(globalO365, o365Advice), microsoftRoots)...)
 		}
-	case c.Catalogue == cloud.CatalogueUSGov:
+	} else if c.Catalogue == cloud.CatalogueUSGov {
 		p.Endpoints = withIssuers(usGovAgent, microsoftRoots)
 		p.Notes = append(p.Notes, cloudWarning(c, "The endpoints are the connector's documented Azure Government list (the pass-through authentication agent's list)."))
 		if req.O365 {
 			p.Notes = append(p.Notes, Result{Category: catCloud, Name: "Exchange Online endpoints (" + c.Name + ")", Check: "cloud", Status: Skipped, Cause: CauseNotRun,
 				Detail: "--test-o365-endpoints has a list for the Global cloud only; use --endpoints-file with your cloud's Exchange Online hosts"})
 		}
-	case c.Catalogue == cloud.CatalogueChina:
+	} else if c.Catalogue == cloud.CatalogueChina {
 		p.Endpoints = append([]Endpoint(nil), chinaSignIn...)
 		p.Notes = append(p.Notes, cloudWarning(c, "Microsoft documents no connector endpoint list for 21Vianet, so only the sign-in hosts are probed."))
 		if req.O365 {
 			p.Notes = append(p.Notes, Result{Category: catCloud, Name: "Exchange Online endpoints (" + c.Name + ")", Check: "cloud", Status: Skipped, Cause: CauseNotRun,
 				Detail: "--test-o365-endpoints has a list for the Global cloud only; use --endpoints-file with your cloud's Exchange Online hosts"})
 		}
-	default:
+	} else {
 		return Plan{}, fmt.Errorf("no endpoint catalogue for cloud %q", c.Name)
 	}
 	for _, s := range req.ExchangeServers {

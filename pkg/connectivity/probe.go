@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"golang.org/x/net/publicsuffix"
+
+	"github.com/hybridmgmt/hybridmgmt/pkg/redact"
 )
 
 // probeRun is one entry being probed.
@@ -96,28 +98,30 @@ func (r *probeRun) connectDirect(ctx context.Context) (net.Conn, bool) {
 	var chosen net.Conn
 	var tcp []string
 	var broken, firstErr error
+	// if rather than switch: Go's coverage profile, which the mutation
+	// tests read, does not see case expressions (docs/testing.md).
 	for _, a := range attempts {
-		switch {
-		case len(a.ips) == 0:
-		case a.err == nil:
+		if len(a.ips) == 0 {
+			continue
+		}
+		if a.err == nil {
 			tcp = append(tcp, a.family+" connected")
 			if chosen == nil {
 				chosen = a.conn
 			} else {
 				a.conn.Close()
 			}
-		case noRoute(a.err):
-			tcp = append(tcp, a.family+" no route from this machine")
-			if firstErr == nil {
-				firstErr = a.err
-			}
-		default:
-			tcp = append(tcp, a.family+" "+netReason(a.err))
-			if firstErr == nil {
-				firstErr = a.err
-			}
-			broken = a.err
+			continue
 		}
+		if firstErr == nil {
+			firstErr = a.err
+		}
+		if noRoute(a.err) {
+			tcp = append(tcp, a.family+" no route from this machine")
+			continue
+		}
+		tcp = append(tcp, a.family+" "+netReason(a.err))
+		broken = a.err
 	}
 	o.note("TCP " + strings.Join(tcp, ", "))
 	if chosen == nil {
@@ -234,25 +238,37 @@ func (r *probeRun) viaProxy(ctx context.Context) {
 func (r *probeRun) proxyFailure(err error) {
 	var pe *proxyError
 	var de *proxyDialError
-	switch {
-	case errors.As(err, &pe) && pe.status == http.StatusProxyAuthRequired:
-		r.o.fail(CauseProxyAuthRequired, fmt.Sprintf("the proxy requires authentication (CONNECT answered HTTP 407%s); the agent supports only unauthenticated outbound proxies", authNote(pe.authenticate)), remedyProxyAuth)
-	case errors.As(err, &pe) && pe.status >= 500:
-		r.o.fail(CauseProxyUpstreamFailed, pe.Error()+": the proxy could not open the connection", "The proxy cannot reach "+r.hostport()+": check the proxy's DNS and outbound firewall, and that it allows CONNECT to port "+strconv.Itoa(r.e.Port)+".")
-	case errors.As(err, &pe):
-		r.o.fail(CauseProxyDenied, pe.Error(), "Allow CONNECT to "+r.hostport()+" on the proxy (the connector tunnels to ports 443 and 80).")
-	case errors.As(err, &de):
-		r.o.fail(CauseProxyUnreachable, "the proxy "+r.proxy.Redacted()+" is unreachable: "+netReason(de.err), "Check the proxy address (--proxy, HTTPS_PROXY or WinHTTP) and that this machine may reach it.")
-	default:
-		r.o.fail(CauseProxyUnreachable, "proxy: "+err.Error(), "Check the proxy.")
+	if errors.As(err, &pe) {
+		r.proxyRefused(pe)
+		return
 	}
+	if errors.As(err, &de) {
+		r.o.fail(CauseProxyUnreachable, "the proxy "+r.proxy.Redacted()+" is unreachable: "+netReason(de.err), "Check the proxy address (--proxy, HTTPS_PROXY or WinHTTP) and that this machine may reach it.")
+		return
+	}
+	r.o.fail(CauseProxyUnreachable, "proxy: "+err.Error(), "Check the proxy.")
 }
 
+// proxyRefused judges the proxy's own answer to CONNECT by its status.
+func (r *probeRun) proxyRefused(pe *proxyError) {
+	if pe.status == http.StatusProxyAuthRequired {
+		r.o.fail(CauseProxyAuthRequired, fmt.Sprintf("the proxy requires authentication (CONNECT answered HTTP 407%s); the agent supports only unauthenticated outbound proxies", authNote(pe.authenticate)), remedyProxyAuth)
+		return
+	}
+	if pe.status >= 500 {
+		r.o.fail(CauseProxyUpstreamFailed, pe.Error()+": the proxy could not open the connection", "The proxy cannot reach "+r.hostport()+": check the proxy's DNS and outbound firewall, and that it allows CONNECT to port "+strconv.Itoa(r.e.Port)+".")
+		return
+	}
+	r.o.fail(CauseProxyDenied, pe.Error(), "Allow CONNECT to "+r.hostport()+" on the proxy "+r.proxy.Redacted()+" (the connector tunnels to ports 443 and 80).")
+}
+
+// authNote quotes the proxy's challenge (its scheme and realm name the
+// product), bounded and without credentials like any server text.
 func authNote(challenge string) string {
 	if challenge == "" {
 		return ""
 	}
-	return ", " + challenge
+	return ", " + redact.ServerText(challenge, maxProxyText)
 }
 
 // overConnection runs the TLS and HTTP steps on an open path.

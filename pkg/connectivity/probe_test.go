@@ -291,6 +291,7 @@ func TestCancelReportsWhatFinished(t *testing.T) {
 	r := byName(t, rs, "silent")
 	assert.Equal(t, Skipped, r.Status)
 	assert.Equal(t, "interrupted before this check finished", r.Error)
+	assert.Equal(t, CauseNotRun, r.Cause, "a check the interrupt cut short did not run to a cause")
 	assert.Contains(t, r.Detail, "TCP IPv4 connected", "steps that finished are kept")
 	// The fast entry may or may not have read its answer before the
 	// cancel landed; either way it has exactly one result.

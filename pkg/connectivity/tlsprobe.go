@@ -65,7 +65,8 @@ func (r *probeRun) handshake(ctx context.Context, conn net.Conn) (*tls.Conn, boo
 		o.warn(CauseTLSInspection, "TLS inspection detected; the connector's certificate authentication breaks behind it; bypass inspection for these hosts",
 			fmt.Sprintf("The chain ends at %q, not at a root Microsoft uses for this host: exempt %s from TLS inspection on the proxy or firewall.", certName(root), e.Host))
 	}
-	if e.ExpiryWarnDays > 0 && days < e.ExpiryWarnDays {
+	// A verified certificate has days >= 0, so ExpiryWarnDays 0 never warns.
+	if days < e.ExpiryWarnDays {
 		o.warn(CauseTLSExpiring, fmt.Sprintf("the certificate expires in %d days (%s)", days, leaf.NotAfter.UTC().Format("2006-01-02")), "Renew the certificate before it expires.")
 	}
 	return tc, true
@@ -91,10 +92,10 @@ func chainsMatch(chains [][]*x509.Certificate, expected []string) bool {
 }
 
 const (
-	remedyTLS12 = "The connector requires TLS 1.2: enable TLS 1.2 on the server (or on the device in the path that terminates TLS), " +
-		"and on this machine set SCHANNEL TLS 1.2 Client/Server Enabled=1, DisabledByDefault=0 and .NET SchUseStrongCrypto=1, then reboot."
-	remedyUntrusted = "If the issuer is your TLS-inspection or proxy CA, exempt this host from inspection (the connector's certificate authentication breaks behind it); " +
-		"otherwise install the missing root or intermediate on this machine or fix the server's chain."
+	// One literal each: the mutation tests would take a + in a constant
+	// for code no test reaches.
+	remedyTLS12     = "The connector requires TLS 1.2: enable TLS 1.2 on the server (or on the device in the path that terminates TLS), and on this machine set SCHANNEL TLS 1.2 Client/Server Enabled=1, DisabledByDefault=0 and .NET SchUseStrongCrypto=1, then reboot."
+	remedyUntrusted = "If the issuer is your TLS-inspection or proxy CA, exempt this host from inspection (the connector's certificate authentication breaks behind it); otherwise install the missing root or intermediate on this machine or fix the server's chain."
 )
 
 func (r *probeRun) tlsFailure(ctx context.Context, err error) {
@@ -105,8 +106,9 @@ func (r *probeRun) tlsFailure(ctx context.Context, err error) {
 		invalid  x509.CertificateInvalidError
 		record   tls.RecordHeaderError
 	)
-	switch {
-	case errors.As(err, &unknown):
+	// ifs rather than a switch: Go's coverage profile, which the mutation
+	// tests read, does not see case expressions (docs/testing.md).
+	if errors.As(err, &unknown) {
 		issuer := "an unknown issuer"
 		if unknown.Cert != nil {
 			issuer = fmt.Sprintf("%q", issuerName(unknown.Cert))
@@ -118,32 +120,44 @@ func (r *probeRun) tlsFailure(ctx context.Context, err error) {
 				"certificates on this machine (and every agent), or assign a certificate from a public CA to IIS on " + e.Host + " (Get-ExchangeCertificate | fl Thumbprint,Services,Issuer)."
 		}
 		o.fail(CauseTLSUntrusted, fmt.Sprintf("TLS: the certificate chain is not trusted here (issued by %s)", issuer), remedy)
-	case errors.As(err, &hostname):
+		return
+	}
+	if errors.As(err, &hostname) {
 		names := hostname.Certificate.DNSNames
 		if len(names) == 0 {
 			names = []string{hostname.Certificate.Subject.CommonName}
 		}
 		o.fail(CauseTLSNameMismatch, fmt.Sprintf("TLS: the certificate does not cover %s (it names %s)", e.Host, strings.Join(names, ", ")),
 			"Use a certificate whose subject alternative names include "+e.Host+", or probe the name the certificate covers.")
-	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
-		o.fail(CauseTLSExpired, "TLS: the certificate has expired or is not yet valid ("+invalid.Detail+")",
-			"Renew the certificate, and check this machine's clock.")
-	case errors.As(err, &invalid):
-		o.fail(CauseTLSUntrusted, "TLS: the certificate is not valid for TLS server use: "+invalid.Error(), "Fix the server certificate.")
-	case errors.As(err, &record):
-		o.fail(CauseTLSHandshake, "TLS: the server answered something other than TLS", "Something on this port speaks plain text (a proxy or another service): check the port and the path.")
-	case isTimeout(err):
-		o.fail(CauseTLSTimeout, fmt.Sprintf("TLS: no handshake answer within %s: the TCP connection was accepted but TLS never completed", r.plan.Timeout),
-			"A firewall, IPS or proxy accepts the connection and then holds it: allow TLS to "+net.JoinHostPort(e.Host, fmt.Sprint(e.Port))+".")
-	case ctx.Err() != nil:
-		o.fail(CauseTLSTimeout, "TLS: "+netReason(ctx.Err()), "")
-	default:
-		if v, ok := r.legacyVersion(ctx); ok {
-			o.fail(CauseTLSVersion, fmt.Sprintf("TLS: the server offers only %s; TLS 1.2 or later is required", v), remedyTLS12)
+		return
+	}
+	if errors.As(err, &invalid) {
+		if invalid.Reason == x509.Expired {
+			o.fail(CauseTLSExpired, "TLS: the certificate has expired or is not yet valid ("+invalid.Detail+")",
+				"Renew the certificate, and check this machine's clock.")
 			return
 		}
-		o.fail(CauseTLSHandshake, "TLS handshake failed: "+err.Error(), "Check that nothing in the path terminates or blocks TLS to this host; "+remedyTLS12)
+		o.fail(CauseTLSUntrusted, "TLS: the certificate is not valid for TLS server use: "+invalid.Error(), "Fix the server certificate.")
+		return
 	}
+	if errors.As(err, &record) {
+		o.fail(CauseTLSHandshake, "TLS: the server answered something other than TLS", "Something on this port speaks plain text (a proxy or another service): check the port and the path.")
+		return
+	}
+	if isTimeout(err) {
+		o.fail(CauseTLSTimeout, fmt.Sprintf("TLS: no handshake answer within %s: the TCP connection was accepted but TLS never completed", r.plan.Timeout),
+			"A firewall, IPS or proxy accepts the connection and then holds it: allow TLS to "+net.JoinHostPort(e.Host, fmt.Sprint(e.Port))+".")
+		return
+	}
+	if ctx.Err() != nil {
+		o.fail(CauseTLSTimeout, "TLS: "+netReason(ctx.Err()), "")
+		return
+	}
+	if v, ok := r.legacyVersion(ctx); ok {
+		o.fail(CauseTLSVersion, fmt.Sprintf("TLS: the server offers only %s; TLS 1.2 or later is required", v), remedyTLS12)
+		return
+	}
+	o.fail(CauseTLSHandshake, "TLS handshake failed: "+err.Error(), "Check that nothing in the path terminates or blocks TLS to this host; "+remedyTLS12)
 }
 
 // legacyVersion opens a second connection that allows only TLS 1.0 and
@@ -159,11 +173,11 @@ func (r *probeRun) legacyVersion(ctx context.Context) (string, bool) {
 	defer release()
 	tc := tls.Client(conn, r.p.tlsConfig(r.e.Host, tls.VersionTLS10, tls.VersionTLS11))
 	err = tc.HandshakeContext(ctx)
-	var cve *tls.CertificateVerificationError
-	switch {
-	case err == nil:
+	if err == nil {
 		return tls.VersionName(tc.ConnectionState().Version), true
-	case errors.As(err, &cve):
+	}
+	var cve *tls.CertificateVerificationError
+	if errors.As(err, &cve) {
 		return "TLS 1.0/1.1", true
 	}
 	return "", false

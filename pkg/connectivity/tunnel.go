@@ -9,22 +9,55 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
+
+	"github.com/hybridmgmt/hybridmgmt/pkg/redact"
 )
 
-// proxyError is a CONNECT that did not answer 200.
+// proxyError is a CONNECT that did not answer 200. Every non-200 answer
+// to CONNECT comes from the proxy itself (the target is not reached before
+// the tunnel opens), so its status is the proxy's verdict whatever the
+// product.
 type proxyError struct {
-	status       int
+	status int
+	// squid is Squid's X-Squid-Error, e.g. "ERR_ACCESS_DENIED 0".
 	squid        string
 	authenticate string
+	// page: the answer is an HTML page of the proxy's own (its block or
+	// error page), as its Content-Type says. Proxies other than Squid
+	// send no X-Squid-Error; the page is their sign. Its text is neither
+	// read nor shown: it often reflects the request.
+	page bool
 }
+
+// maxProxyText bounds the proxy's own header text quoted in a finding.
+const maxProxyText = 80
 
 func (e *proxyError) Error() string {
 	s := fmt.Sprintf("the proxy refused CONNECT with HTTP %d", e.status)
-	if e.squid != "" {
-		s += " (" + e.squid + ")"
+	switch {
+	case e.squid != "":
+		s += " (" + redact.ServerText(e.squid, maxProxyText) + ")"
+	case e.page && e.status == http.StatusForbidden:
+		s += " (its own block page)"
+	case e.page:
+		s += " (its own error page)"
 	}
 	return s
+}
+
+// newProxyError reads the proxy's verdict from its answer's header only:
+// the body is not needed to recognise a block page, and reading it could
+// wait for bytes a proxy never sends.
+func newProxyError(resp *http.Response) *proxyError {
+	ct := strings.ToLower(resp.Header.Get("Content-Type"))
+	return &proxyError{
+		status:       resp.StatusCode,
+		squid:        resp.Header.Get("X-Squid-Error"),
+		authenticate: resp.Header.Get("Proxy-Authenticate"),
+		page:         strings.Contains(ct, "html"),
+	}
 }
 
 // dialProxy opens a connection to the proxy itself, over TLS for an
@@ -85,13 +118,16 @@ func (p *Prober) connectTunnel(ctx context.Context, proxy *url.URL, target strin
 		conn.Close()
 		return nil, fmt.Errorf("read the CONNECT answer: %w", headErr(err))
 	}
+	if resp.StatusCode != http.StatusOK {
+		// Closed before the body: closing the body would first read it
+		// to its end, and a proxy's page need not end.
+		conn.Close()
+		resp.Body.Close()
+		return nil, newProxyError(resp)
+	}
 	// The tunnel carries TLS from here on, which bounds its own records.
 	cr.unlimited()
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		conn.Close()
-		return nil, &proxyError{status: resp.StatusCode, squid: resp.Header.Get("X-Squid-Error"), authenticate: resp.Header.Get("Proxy-Authenticate")}
-	}
 	_ = conn.SetDeadline(time.Time{})
 	return &bufferedConn{Conn: conn, r: br}, nil
 }
