@@ -66,6 +66,7 @@ func TestServerFaultsNeverLookLikeSuccess(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel() // separate labs and homes; mostly retry waits
 			w := signedIn(t)
 			w.lab.SetFaults([]labtenant.Fault{c.fault})
 			r := w.run("", map[string]string{"HYBRIDMGMT_RETRY_BUDGET": "2s"}, "get-hybridapplication", "-o", "json")

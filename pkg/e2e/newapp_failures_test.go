@@ -66,7 +66,14 @@ func TestNewHybridApplicationFailsAtEachStep(t *testing.T) {
 	}
 	for _, s := range steps {
 		t.Run(s.name, func(t *testing.T) {
+			// Each step has its own lab and home; most of a run is the
+			// paced replication wait, so the steps overlap it.
+			t.Parallel()
 			w := signedIn(t)
+			// Under load the harness's 3 s budget can run out in the
+			// replication waits before the faulted step is reached; the
+			// faults here are one-off, so a larger budget costs nothing.
+			w.env["HYBRIDMGMT_RETRY_BUDGET"] = "10s"
 			require.NoError(t, w.lab.SetFaults(s.faults))
 			r := w.run("", nil, "new-hybridapplication", "--target-uri", failTarget, "-o", "json")
 			assert.Equal(t, 1, r.code, r.stderr)

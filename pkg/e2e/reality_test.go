@@ -22,6 +22,7 @@ func TestEveryCommandWorksAgainstTheStrictLab(t *testing.T) {
 		"slow replication (4 misses)": {ReplicationMisses: 4},
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel() // separate labs and homes; mostly paced waits
 			w := newWorld(t, settings)
 			// Replication retries are paced 1 s apart inside the retry
 			// budget; the harness's 3 s budget holds two of them.
