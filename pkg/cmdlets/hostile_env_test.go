@@ -26,6 +26,8 @@ func TestHostileEnvironmentStopsBeforeRequests(t *testing.T) {
 		{"HTTPS_PROXY socks", []string{"get-hybridapplication"}, map[string]string{"HTTPS_PROXY": "socks5://proxy.example:1080"}, 2, "HTTPS_PROXY"},
 		{"HTTPS_PROXY for connectivity", []string{"test-hybridconnectivity"}, map[string]string{"HTTPS_PROXY": "http://bob:Hunter22@proxy.example:3128"}, 2, "HTTPS_PROXY"},
 		{"Microsoft authority, foreign Graph", []string{"get-hybridagent", "--graph-endpoint", "https://graph.attacker.example"}, nil, 2, "not a Microsoft Graph host"},
+		{"foreign Graph for the walk", []string{"test-hybridagent", "--graph-endpoint", "https://graph.attacker.example"}, nil, 2, "not a Microsoft Graph host"},
+		{"HTTPS_PROXY for the walk", []string{"test-hybridagent"}, map[string]string{"HTTPS_PROXY": "http://bob:Hunter22@proxy.example:3128"}, 2, "HTTPS_PROXY"},
 		{"Microsoft authority, foreign Graph env", []string{"get-hybridapplication"}, map[string]string{"HYBRIDMGMT_GRAPH_ENDPOINT": "https://127.0.0.1:8443"}, 2, "--authority-host too"},
 		{"US Gov authority, foreign Graph", []string{"get-hybridagent", "--cloud", "USGov", "--graph-endpoint", "https://graph.attacker.example"}, nil, 2, "not a Microsoft Graph host"},
 	}

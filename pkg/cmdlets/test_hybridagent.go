@@ -71,17 +71,7 @@ func NewCmdTestHybridAgent(f *Factory, runF func(*TestHybridAgentOptions) error)
 	opts := &TestHybridAgentOptions{
 		IO: f.IO, Prober: connectivity.NewProber(), Now: f.Now, Output: f.outputFormat, Logf: f.verbosef,
 		Hostname: os.Hostname, Version: f.Version, ReadFile: os.ReadFile, LocalIISConfig: localIISConfig(),
-		Graph: func() (HybridAgentGraph, error) {
-			api, err := f.AppProxy()
-			if err != nil {
-				return nil, err
-			}
-			g, ok := api.(HybridAgentGraph)
-			if !ok {
-				return nil, fmt.Errorf("the Graph client cannot read connector groups of applications")
-			}
-			return g, nil
-		},
+		Graph: f.hybridAgentGraph,
 	}
 	cmd := &cobra.Command{
 		Use:   "test-hybridagent",
@@ -138,6 +128,20 @@ func NewCmdTestHybridAgent(f *Factory, runF func(*TestHybridAgentOptions) error)
 	fl.StringArrayVar(&opts.IISConfigs, "iis-config", nil, "copy of an Exchange server's applicationHost.config to check Extended Protection (repeatable)")
 	opts.ProbeRunOptions.addFlags(fl)
 	return cmd
+}
+
+// hybridAgentGraph is the Graph client the walk needs: appproxy.API plus
+// the read of an application's connector group.
+func (f *Factory) hybridAgentGraph() (HybridAgentGraph, error) {
+	api, err := f.AppProxy()
+	if err != nil {
+		return nil, err
+	}
+	g, ok := api.(HybridAgentGraph)
+	if !ok {
+		return nil, fmt.Errorf("the Graph client cannot read connector groups of applications")
+	}
+	return g, nil
 }
 
 func (opts *TestHybridAgentOptions) validate(cmd *cobra.Command) error {

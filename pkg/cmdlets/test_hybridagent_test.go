@@ -19,6 +19,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -31,6 +32,7 @@ import (
 	"github.com/hybridmgmt/hybridmgmt/pkg/cloud"
 	"github.com/hybridmgmt/hybridmgmt/pkg/connectivity"
 	"github.com/hybridmgmt/hybridmgmt/pkg/exitcode"
+	"github.com/hybridmgmt/hybridmgmt/pkg/httpstub"
 	"github.com/hybridmgmt/hybridmgmt/pkg/iostreams"
 	"github.com/hybridmgmt/hybridmgmt/pkg/labtenant"
 	"github.com/hybridmgmt/hybridmgmt/pkg/output"
@@ -252,8 +254,20 @@ func TestTestHybridAgentFullWalkPasses(t *testing.T) {
 	assert.Contains(t, w.stdout, "2 of 2 active")
 	assert.NotContains(t, w.stdout, "Most likely cause", "nothing failed")
 
-	w = runWalk(t, g, n, output.JSON, nil)
+	// On a table the verdict leads the table; in any other format it goes
+	// to the verbose log, with the summary.
+	var logged []string
+	logTo := func(o *TestHybridAgentOptions) {
+		o.Logf = func(format string, args ...any) { logged = append(logged, fmt.Sprintf(format, args...)) }
+	}
+	runWalk(t, g, n, output.Table, logTo)
+	assert.NotContains(t, strings.Join(logged, "\n"), "Verdict:", "a table shows the verdict itself")
+	logged = nil
+	w = runWalk(t, g, n, output.JSON, logTo)
 	require.Equal(t, 0, w.code, w.stderr)
+	require.GreaterOrEqual(t, len(logged), 2)
+	assert.Equal(t, "Verdict: every hop that can be checked from here passed", logged[len(logged)-2])
+	assert.Contains(t, logged[len(logged)-1], "passed")
 	var cats []string
 	for _, r := range w.results {
 		if len(cats) == 0 || cats[len(cats)-1] != r.Category {
@@ -273,6 +287,25 @@ func TestTestHybridAgentFullWalkPasses(t *testing.T) {
 	assert.Equal(t, hopOrder, cats, "every hop reports, in route order")
 }
 
+const staleTwinAppID = "0b6d1a52-3c4e-4f70-9a8b-1c2d3e4f5a6b"
+
+// addStaleTwin adds a second hybrid application, published at its own
+// route with the hybrid app's internalUrl (a stale HCW run's leftover).
+func addStaleTwin(st *labtenant.State) {
+	twin := *hybridApp(st)
+	twin.ID, twin.AppID, twin.DisplayName = "f1e2d3c4-b5a6-4978-8a9b-0c1d2e3f4a99", staleTwinAppID, "Stale hybrid app"
+	pub := map[string]any{}
+	for k, v := range twin.OnPremisesPublishing {
+		pub[k] = v
+	}
+	pub["externalUrl"] = "https://" + staleTwinAppID + ".resource.mailboxmigration.his.msappproxy.net:443/"
+	twin.OnPremisesPublishing = pub
+	st.Applications = append(st.Applications, twin)
+	st.ServicePrincipals = append(st.ServicePrincipals, labtenant.ServicePrincipal{ID: "d0c1b2a3-9485-4766-8a9b-0c1d2e3f4a99",
+		AppID: twin.AppID, DisplayName: twin.DisplayName, ServicePrincipalType: "Application",
+		Tags: []string{"WindowsAzureActiveDirectoryOnPremApp", "WindowsAzureActiveDirectoryIntegratedApp"}})
+}
+
 func TestTestHybridAgentWalksFailingAtEachHop(t *testing.T) {
 	otherCA := func(t *testing.T) *walkCA { return newWalkCA(t, "Contoso Internal CA") }
 	cases := []struct {
@@ -288,21 +321,23 @@ func TestTestHybridAgentWalksFailingAtEachHop(t *testing.T) {
 			opts:    func(o *TestHybridAgentOptions) { o.AppID = labtenant.HybridAppID },
 			verdict: "Verdict: Hybrid application failed: the application is not published through App Proxy (no externalUrl)",
 			cause:   connectivity.CauseNotPublished},
-		{name: "duplicate internalUrl",
+		{name: "unknown --app-id",
+			opts:    func(o *TestHybridAgentOptions) { o.AppID = "00000000-1111-2222-3333-444444444444" },
+			verdict: "Verdict: Hybrid application failed: no application has appId or object id 00000000-1111-2222-3333-444444444444",
+			cause:   connectivity.CauseNotPublished},
+		{name: "no hybrid application in the tenant",
+			mutate:  func(st *labtenant.State) { hybridApp(st).OnPremisesPublishing = nil },
+			verdict: "Verdict: Hybrid application failed: the tenant has no hybrid application (no app publishes a *.resource.mailboxmigration.his.msappproxy.net route)",
+			cause:   connectivity.CauseNotPublished},
+		{name: "published at another app's route",
 			mutate: func(st *labtenant.State) {
-				twin := *hybridApp(st)
-				twin.ID, twin.AppID, twin.DisplayName = "f1e2d3c4-b5a6-4978-8a9b-0c1d2e3f4a99", "0b6d1a52-3c4e-4f70-9a8b-1c2d3e4f5a6b", "Stale hybrid app"
-				pub := map[string]any{}
-				for k, v := range twin.OnPremisesPublishing {
-					pub[k] = v
-				}
-				pub["externalUrl"] = "https://0b6d1a52-3c4e-4f70-9a8b-1c2d3e4f5a6b.resource.mailboxmigration.his.msappproxy.net:443/"
-				twin.OnPremisesPublishing = pub
-				st.Applications = append(st.Applications, twin)
-				st.ServicePrincipals = append(st.ServicePrincipals, labtenant.ServicePrincipal{ID: "d0c1b2a3-9485-4766-8a9b-0c1d2e3f4a99",
-					AppID: twin.AppID, DisplayName: twin.DisplayName, ServicePrincipalType: "Application",
-					Tags: []string{"WindowsAzureActiveDirectoryOnPremApp", "WindowsAzureActiveDirectoryIntegratedApp"}})
+				hybridApp(st).OnPremisesPublishing["externalUrl"] = "https://" + staleTwinAppID + ".resource.mailboxmigration.his.msappproxy.net:443/"
 			},
+			opts:    func(o *TestHybridAgentOptions) { o.AppID = labtenant.HybridAppID },
+			verdict: "Verdict: Hybrid application failed: the externalUrl is not this app's hybrid route https://" + labtenant.HybridAppID + ".resource.mailboxmigration.his.msappproxy.net/",
+			cause:   connectivity.CauseNotPublished},
+		{name: "duplicate internalUrl",
+			mutate:  addStaleTwin,
 			opts:    func(o *TestHybridAgentOptions) { o.AppID = labtenant.HybridAppID },
 			verdict: "Verdict: Hybrid application failed: other applications publish the same internalUrl https://exch01.contoso.local/: 0b6d1a52-3c4e-4f70-9a8b-1c2d3e4f5a6b (Stale hybrid app)",
 			cause:   connectivity.CauseDuplicateInternal},
@@ -372,6 +407,44 @@ func TestTestHybridAgentWalksFailingAtEachHop(t *testing.T) {
 	}
 }
 
+// Two hybrid applications and no --app-id: the walk cannot guess which one
+// Exchange Online uses, so it asks (exit 2) and names both, before probing.
+func TestTestHybridAgentAsksWhichOfTwoHybridApplications(t *testing.T) {
+	g := newWalkLab(t, addStaleTwin)
+	n := newWalkNet(t, nil)
+	w := runWalk(t, g, n, output.Table, nil)
+	assert.Equal(t, exitcode.Usage, w.code, w.stdout+w.stderr)
+	assert.Empty(t, w.stdout)
+	assert.Equal(t, "hybridmgmt: the tenant has 2 hybrid applications; choose one with --app-id: "+
+		staleTwinAppID+" (Stale hybrid app), "+labtenant.HybridAppID+" ("+labtenant.HybridAppName+")\n", w.stderr)
+
+	w = runWalk(t, g, n, output.Table, func(o *TestHybridAgentOptions) { o.AppID = staleTwinAppID })
+	assert.Equal(t, exitcode.ChecksFailed, w.code, "with --app-id it walks (and finds the duplicate internalUrl)")
+}
+
+// The Graph client the walk needs reads connector groups of applications;
+// a client that cannot, or no client at all, is an error, not a panic.
+func TestTestHybridAgentGraphClient(t *testing.T) {
+	f := NewFactory("1.2.3")
+	f.AppProxy = func() (appproxy.API, error) { return nil, exitcode.Authf("not signed in") }
+	_, err := f.hybridAgentGraph()
+	assert.ErrorIs(t, err, exitcode.ErrAuth)
+
+	f.AppProxy = func() (appproxy.API, error) { return readsOnly{}, nil }
+	_, err = f.hybridAgentGraph()
+	assert.EqualError(t, err, "the Graph client cannot read connector groups of applications")
+
+	f.AppProxy = func() (appproxy.API, error) {
+		return appproxy.New(appproxy.Options{BaseURL: "https://127.0.0.1:1/beta"}), nil
+	}
+	g, err := f.hybridAgentGraph()
+	require.NoError(t, err, "the real client reads them")
+	assert.NotNil(t, g)
+}
+
+// readsOnly is an appproxy.API without the connector-group read.
+type readsOnly struct{ appproxy.API }
+
 func TestTestHybridAgentReportsAndStrict(t *testing.T) {
 	g := newWalkLab(t, func(st *labtenant.State) {
 		for i := range st.Connectors {
@@ -422,7 +495,28 @@ func TestTestHybridAgentFlags(t *testing.T) {
 		require.NoError(t, err, in)
 		assert.Equal(t, want, got)
 	}
+	// Only Windows has a local IIS to read; elsewhere there is no default.
+	if runtime.GOOS == "windows" {
+		assert.True(t, strings.HasSuffix(localIISConfig(), `\System32\inetsrv\config\applicationHost.config`), localIISConfig())
+	} else {
+		assert.Empty(t, localIISConfig())
+	}
 	assert.Equal(t, "exch01", uncHost(`\\EXCH01\c$\Windows\System32\inetsrv\config\applicationHost.config`))
 	assert.Empty(t, uncHost(`\\?\C:\x`))
 	assert.Empty(t, uncHost(`C:\x`))
+}
+
+// Through the command tree: the signed-in walk starts with Graph, and a
+// refused Graph read ends it with Graph's own error (exit 3 naming the
+// permission), not with a verdict about the route.
+func TestTestHybridAgentCommandReachesGraph(t *testing.T) {
+	e := newTestEnv(t)
+	e.reg.Register("sps", httpstub.REST("GET", spPath),
+		httpstub.GraphError(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation."))
+	r := e.run("test-hybridagent", "--user-principal-name", "admin@contoso.com", "-o", "json")
+	assert.Equal(t, exitcode.Auth, r.code, r.stderr)
+	assert.Empty(t, r.stdout)
+	assert.True(t, contains(r.stderr, "Authorization_RequestDenied", "Application.Read.All"), r.stderr)
+	assert.NotContains(t, r.stderr, "Verdict")
+	assert.Equal(t, 1, e.reg.Count(), "one Graph request, then nothing")
 }

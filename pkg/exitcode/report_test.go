@@ -111,6 +111,20 @@ func TestReportMessageAndCleaning(t *testing.T) {
 	assert.Equal(t, "failed with exit code 1", exitcode.NewReport(errors.New(""), "").Message)
 }
 
+// Each kind of character clean handles, alone between two letters.
+func TestReportCleansEachControl(t *testing.T) {
+	for in, want := range map[string]string{
+		"a\nb": "a b", "a\rb": "a b", "a\tb": "a b", // line breaks and tabs become spaces
+		"a\x1bb": "ab", "a\x7fb": "ab", "a\u0085b": "ab", // C0, DEL, C1
+		"a\u202eb": "ab", "a\u2066b": "ab", "a\u200fb": "ab", // bidi override, isolate, mark
+		"a\u2028b": "ab", "a\u2029b": "ab", // line and paragraph separators
+		"a é b": "a é b", // everything else stays
+	} {
+		err := &detailed{msg: "raw", d: exitcode.Details{Hint: in}}
+		assert.Equal(t, want, exitcode.NewReport(err, "shown").Hint, "%q", in)
+	}
+}
+
 // WithDetails adds a code and hint to the line and keeps the kind (and so
 // the exit code and category) and the message.
 func TestWithDetails(t *testing.T) {

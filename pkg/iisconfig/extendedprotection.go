@@ -100,12 +100,17 @@ func Parse(data []byte) (Config, error) {
 				sawRoot = true
 			}
 			stack = append(stack, name)
-			switch {
-			case len(stack) == 2 && name == "location":
+			// ifs, not a switch: the names exclude each other, and
+			// coverage (so mutation testing) sees an if's condition.
+			if len(stack) == 2 && name == "location" {
 				inLocation, location = true, normPath(attr(t, "path"))
-			case name == "site" && len(stack) >= 2 && stack[len(stack)-2] == "sites":
+			}
+			// A <site> is never the root (checked above), so it has a
+			// parent.
+			if name == "site" && stack[len(stack)-2] == "sites" {
 				sites[strings.ToLower(attr(t, "name"))] = true
-			case name == "extendedprotection":
+			}
+			if name == "extendedprotection" {
 				base := 1
 				if inLocation {
 					base = 2
@@ -175,11 +180,9 @@ func effective(values map[string]string, path string) Setting {
 		if p == "" {
 			return s
 		}
-		if i := strings.LastIndex(p, "/"); i >= 0 {
-			p = p[:i]
-		} else {
-			p = ""
-		}
+		// Up one level; normPath trimmed the slashes, so no slash means
+		// the site's own level is next to last and the server level last.
+		p = p[:max(strings.LastIndex(p, "/"), 0)]
 	}
 }
 

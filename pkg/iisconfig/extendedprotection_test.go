@@ -84,3 +84,35 @@ func TestParseMalformed(t *testing.T) {
 		assert.ErrorIs(t, err, ErrMalformed, name)
 	}
 }
+
+func TestParseSizeLimitIsInclusive(t *testing.T) {
+	doc := []byte(`<configuration><system.webServer><security><authentication><windowsAuthentication>` +
+		`<extendedProtection tokenChecking="Require"/></windowsAuthentication></authentication></security></system.webServer></configuration>`)
+	// Padding after the root element is white space XML allows.
+	exact := append(append([]byte{}, doc...), make([]byte, MaxFileSize-len(doc))...)
+	for i := len(doc); i < len(exact); i++ {
+		exact[i] = ' '
+	}
+	cfg, err := Parse(exact)
+	require.NoError(t, err, "a file of exactly MaxFileSize bytes is read")
+	assert.Equal(t, "Require", cfg.FrontEnd.TokenChecking)
+
+	_, err = Parse(append(exact, ' '))
+	assert.ErrorIs(t, err, ErrMalformed, "one byte more is refused")
+}
+
+// A <location> ends where its element ends: a server-level section after
+// it is the server's, not the location's.
+func TestServerLevelSectionAfterALocation(t *testing.T) {
+	section := func(v string) string {
+		return `<system.webServer><security><authentication><windowsAuthentication><extendedProtection tokenChecking="` + v +
+			`"/></windowsAuthentication></authentication></security></system.webServer>`
+	}
+	doc := `<configuration><location path="Default Web Site/EWS">` + section("None") + `</location>` + section("Require") + `</configuration>`
+	cfg, err := Parse([]byte(doc))
+	require.NoError(t, err)
+	assert.Equal(t, "None", cfg.FrontEnd.TokenChecking)
+	assert.Equal(t, "Default Web Site/EWS", cfg.FrontEnd.From)
+	assert.Equal(t, "Require", cfg.BackEnd.TokenChecking, "the back end inherits the section after the location")
+	assert.Equal(t, "server level", cfg.BackEnd.From)
+}
