@@ -285,6 +285,78 @@ func TestTestHybridAgentFullWalkPasses(t *testing.T) {
 		}
 	}
 	assert.Equal(t, hopOrder, cats, "every hop reports, in route order")
+
+	byCat := map[string][]connectivity.Result{}
+	for _, r := range w.results {
+		byCat[r.Category] = append(byCat[r.Category], r)
+	}
+	route := labtenant.HybridAppID + ".resource.mailboxmigration.his.msappproxy.net"
+	require.Len(t, byCat[catPublishedRoute], 1, "the route is probed")
+	assert.Equal(t, route, byCat[catPublishedRoute][0].Host)
+	assert.Equal(t, connectivity.Passed, byCat[catPublishedRoute][0].Status)
+	var steps []string
+	for _, r := range byCat[catAgentToExchange] {
+		steps = append(steps, r.Name)
+		assert.Equal(t, connectivity.Passed, r.Status, r.Name)
+		assert.Equal(t, 443, r.Port, r.Name)
+	}
+	assert.Equal(t, []string{"exch01.contoso.local: TCP 443", "exch01.contoso.local: TLS certificate",
+		"exch01.contoso.local: EWS /EWS/Exchange.asmx", "exch01.contoso.local: MRSProxy /EWS/mrsproxy.svc"}, steps,
+		"the internalUrl's host, its steps in the order they depend on each other")
+	require.Len(t, byCat[catAgents], 2)
+	assert.Equal(t, "2 of 2 active: EXCH-AGENT01.contoso.local active 1.5.3437.0, EXCH-AGENT02.contoso.local active 1.5.3437.0", byCat[catAgents][0].Detail)
+	assert.Equal(t, "every agent is 1.5.1526.0 or later", byCat[catAgents][1].Detail)
+}
+
+// A group with no agents fails the Agents hop and has no versions to
+// check; an internalUrl with a port is probed at that port.
+func TestTestHybridAgentEmptyGroupAndInternalPort(t *testing.T) {
+	g := newWalkLab(t, func(st *labtenant.State) {
+		var keep []labtenant.Connector
+		for _, c := range st.Connectors {
+			if c.GroupID != labtenant.ExchangeGroupID {
+				keep = append(keep, c)
+			}
+		}
+		st.Connectors = keep
+		hybridApp(st).OnPremisesPublishing["internalUrl"] = "https://exch01.contoso.local:8444/"
+	})
+	n := newWalkNet(t, nil)
+	w := runWalk(t, g, n, output.JSON, nil)
+	assert.Equal(t, exitcode.ChecksFailed, w.code)
+	var agents []connectivity.Result
+	ports := map[int]bool{}
+	for _, r := range w.results {
+		if r.Category == catAgents {
+			agents = append(agents, r)
+		}
+		if r.Category == catAgentToExchange {
+			ports[r.Port] = true
+		}
+	}
+	require.Len(t, agents, 2)
+	assert.Equal(t, connectivity.Failed, agents[0].Status)
+	assert.Equal(t, "0 of 0 active", agents[0].Detail)
+	assert.Equal(t, connectivity.Skipped, agents[1].Status)
+	assert.Contains(t, agents[1].Detail+agents[1].Error, "the group has no agents")
+	assert.Equal(t, map[int]bool{8444: true}, ports, "every Agent to Exchange step at the internalUrl's port")
+}
+
+func TestParseAgentVersion(t *testing.T) {
+	for in, want := range map[string][4]int{
+		"1.5": {1, 5}, "1.5.3437": {1, 5, 3437}, "1.5.3437.0": {1, 5, 3437, 0}, " 1.5.1526.0 ": {1, 5, 1526, 0},
+	} {
+		v, ok := parseVersion(in)
+		assert.True(t, ok, in)
+		assert.Equal(t, want, v, in)
+	}
+	for _, in := range []string{"", "1", "1.5.3.4.5", "1.-5", "a.b", "1..5"} {
+		_, ok := parseVersion(in)
+		assert.False(t, ok, in)
+	}
+	assert.True(t, versionLess([4]int{1, 5, 1000}, minAgentVersion))
+	assert.False(t, versionLess(minAgentVersion, minAgentVersion))
+	assert.False(t, versionLess([4]int{1, 6}, minAgentVersion))
 }
 
 const staleTwinAppID = "0b6d1a52-3c4e-4f70-9a8b-1c2d3e4f5a6b"
