@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
+	"syscall"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -334,4 +337,12 @@ func TestResponseLimitIsInclusive(t *testing.T) {
 	// Trailing white space up to the limit is still the same answer.
 	padded := append([]byte(`{"x":"a"}`), bytes.Repeat([]byte(" "), MaxResponseBytes-len(`{"x":"a"}`))...)
 	require.NoError(t, decodeBody(bytes.NewReader(padded), &out))
+
+	// A connection that drops just after the limit is a transport failure
+	// (retried), not a malformed answer: the read past the limit keeps its
+	// error too.
+	reset := io.MultiReader(bytes.NewReader(padded), iotest.ErrReader(syscall.ECONNRESET))
+	err = decodeBody(reset, &out)
+	require.ErrorIs(t, err, errTransport)
+	assert.ErrorContains(t, err, "connection reset")
 }
