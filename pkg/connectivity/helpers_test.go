@@ -130,10 +130,20 @@ func portOf(t testing.TB, a net.Addr) int {
 // or IPS that holds sessions.
 func silentListener(t testing.TB) int {
 	t.Helper()
+	port, _ := helloListener(t)
+	return port
+}
+
+// helloListener is silentListener that also says when the first client
+// has sent its first byte (a TLS client: its TCP step is over).
+func helloListener(t testing.TB) (int, <-chan struct{}) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	var mu sync.Mutex
 	var conns []net.Conn
+	hello := make(chan struct{})
+	var once sync.Once
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -143,6 +153,12 @@ func silentListener(t testing.TB) int {
 			mu.Lock()
 			conns = append(conns, c)
 			mu.Unlock()
+			go func() {
+				var b [1]byte
+				if n, _ := c.Read(b[:]); n > 0 {
+					once.Do(func() { close(hello) })
+				}
+			}()
 		}
 	}()
 	t.Cleanup(func() {
@@ -153,7 +169,7 @@ func silentListener(t testing.TB) int {
 			c.Close()
 		}
 	})
-	return portOf(t, ln.Addr())
+	return portOf(t, ln.Addr()), hello
 }
 
 // closedPort returns a port on 127.0.0.1 that nothing listens on.

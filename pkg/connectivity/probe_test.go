@@ -275,11 +275,15 @@ func TestCancelReportsWhatFinished(t *testing.T) {
 	fast := tlsServer(t, ca.valid(t, "fast.test"), 0, 0, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		close(hit)
 	}))
-	silent := silentListener(t)
+	silent, hello := helloListener(t)
 	p := testProber(ca.pool(), "fast.test", "silent.test")
 	ctx, cancel := contextWithCancel(t)
 	go func() {
+		// Cancel once the fast entry is answering and the silent one is
+		// past TCP (its TLS hello arrived): on a loaded machine the
+		// silent dial could otherwise still be running.
 		<-hit
+		<-hello
 		cancel()
 	}()
 	plan := Plan{Parallel: 2, Timeout: time.Minute, SkipMachine: "x", Endpoints: []Endpoint{
