@@ -116,3 +116,18 @@ func TestServerLevelSectionAfterALocation(t *testing.T) {
 	assert.Equal(t, "Require", cfg.BackEnd.TokenChecking, "the back end inherits the section after the location")
 	assert.Equal(t, "server level", cfg.BackEnd.From)
 }
+
+// An Exchange server is known by its "Exchange Back End" site even when no
+// location sets Extended Protection; only a <site> in <sites> is a site.
+func TestExchangeServerByItsBackEndSite(t *testing.T) {
+	cfg, err := Parse([]byte(`<configuration><system.applicationHost><sites><site name="Default Web Site" id="1"/>` +
+		`<site name="Exchange Back End" id="2"/></sites></system.applicationHost></configuration>`))
+	require.NoError(t, err)
+	assert.True(t, cfg.ExchangeServer)
+	assert.Empty(t, cfg.BackEnd.TokenChecking)
+
+	cfg, err = Parse([]byte(`<configuration><system.applicationHost><applicationPools><site name="Exchange Back End"/>` +
+		`</applicationPools><sites><site name="Default Web Site" id="1"/></sites></system.applicationHost></configuration>`))
+	require.NoError(t, err)
+	assert.False(t, cfg.ExchangeServer, "a site element outside <sites> is not a site")
+}
