@@ -592,3 +592,70 @@ func TestTestHybridAgentCommandReachesGraph(t *testing.T) {
 	assert.NotContains(t, r.stderr, "Verdict")
 	assert.Equal(t, 1, e.reg.Count(), "one Graph request, then nothing")
 }
+
+// Where the Exchange server hop reads Extended Protection from: each
+// --iis-config (named by its path when there are several), else this
+// machine's own IIS when it is an Exchange server, else nothing (Skipped,
+// saying how to pass one). And the connector group other than the HCW's.
+func TestTestHybridAgentExchangeServerSources(t *testing.T) {
+	g := newWalkLab(t, func(st *labtenant.State) { hybridApp(st).ConnectorGroupID = labtenant.DefaultGroupID })
+	n := newWalkNet(t, nil)
+	only := func(w walk, cat string) []connectivity.Result {
+		var out []connectivity.Result
+		for _, r := range w.results {
+			if r.Category == cat {
+				out = append(out, r)
+			}
+		}
+		return out
+	}
+
+	w := runWalk(t, g, n, output.JSON, nil)
+	group := only(w, catConnectorGroup)
+	require.Len(t, group, 1)
+	assert.Equal(t, `Default (id `+labtenant.DefaultGroupID+`); the HCW puts agents in "Default group for Exchange Online"`, group[0].Detail)
+	ex := only(w, catExchangeServer)
+	require.Len(t, ex, 1)
+	assert.Equal(t, "Extended Protection (Default Web Site/EWS)", ex[0].Name, "one file: no path in the name")
+
+	two := []string{iisFixture("ex2019-frontend-excluded.config"), iisFixture("ex2019-frontend-allow.config")}
+	w = runWalk(t, g, n, output.JSON, func(o *TestHybridAgentOptions) { o.IISConfigs = two })
+	ex = only(w, catExchangeServer)
+	require.Len(t, ex, 2)
+	assert.Equal(t, "Extended Protection (Default Web Site/EWS) "+two[0], ex[0].Name)
+	assert.Equal(t, "Extended Protection (Default Web Site/EWS) "+two[1], ex[1].Name)
+	assert.Equal(t, connectivity.Failed, ex[1].Status)
+
+	local := func(path string) []connectivity.Result {
+		w := runWalk(t, g, n, output.JSON, func(o *TestHybridAgentOptions) { o.IISConfigs, o.LocalIISConfig = nil, path })
+		return only(w, catExchangeServer)
+	}
+	ex = local(iisFixture("ex2019-frontend-allow.config"))
+	require.Len(t, ex, 1)
+	assert.Equal(t, connectivity.Failed, ex[0].Status, "this machine's IIS is read when it is an Exchange server")
+	assert.Equal(t, connectivity.CauseExtendedProtection, ex[0].Cause)
+	assert.Equal(t, "EXCH-AGENT01", ex[0].Host)
+	for _, p := range []string{"", iisFixture("not-exchange.config"), filepath.Join(t.TempDir(), "missing.config")} {
+		ex = local(p)
+		require.Len(t, ex, 1, p)
+		assert.Equal(t, connectivity.Skipped, ex[0].Status, p)
+		assert.Equal(t, "exch01.contoso.local", ex[0].Host, p)
+		assert.Contains(t, ex[0].Detail, "pass --iis-config", p)
+	}
+}
+
+// An internalUrl with port 0 (no port at all, in effect) is probed at 443.
+func TestTestHybridAgentInternalPortZero(t *testing.T) {
+	g := newWalkLab(t, func(st *labtenant.State) {
+		hybridApp(st).OnPremisesPublishing["internalUrl"] = "https://exch01.contoso.local:0/"
+	})
+	w := runWalk(t, g, newWalkNet(t, nil), output.JSON, nil)
+	steps := 0
+	for _, r := range w.results {
+		if r.Category == catAgentToExchange {
+			steps++
+			assert.Equal(t, 443, r.Port, r.Name)
+		}
+	}
+	assert.Equal(t, 4, steps)
+}
