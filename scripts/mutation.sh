@@ -49,7 +49,8 @@ export GOFLAGS="${GOFLAGS:+$GOFLAGS }-count=1"
 
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(pkg/exitcode pkg/secretinput pkg/output pkg/validate pkg/auth pkg/appproxy pkg/connectivity)
+  targets=(pkg/exitcode pkg/secretinput pkg/output pkg/validate pkg/auth pkg/appproxy pkg/connectivity
+    pkg/iisconfig pkg/cmdlets/safety.go pkg/cmdlets/test_hybridagent.go)
 fi
 
 failed=()
