@@ -180,8 +180,8 @@ func effective(values map[string]string, path string) Setting {
 		if p == "" {
 			return s
 		}
-		// Up one level; normPath trimmed the slashes, so no slash means
-		// the site's own level is next to last and the server level last.
+		// Up one level: "site/ews" → "site" → "" (the server level);
+		// normPath trimmed the slashes at either end.
 		p = p[:max(strings.LastIndex(p, "/"), 0)]
 	}
 }
