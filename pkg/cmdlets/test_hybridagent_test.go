@@ -239,6 +239,17 @@ func firstLine(s string) string {
 	return l
 }
 
+// in is the walk's results of one hop, in their order.
+func (w walk) in(cat string) []connectivity.Result {
+	var out []connectivity.Result
+	for _, r := range w.results {
+		if r.Category == cat {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 func TestTestHybridAgentFullWalkPasses(t *testing.T) {
 	g := newWalkLab(t, nil)
 	n := newWalkNet(t, nil)
@@ -286,16 +297,13 @@ func TestTestHybridAgentFullWalkPasses(t *testing.T) {
 	}
 	assert.Equal(t, hopOrder, cats, "every hop reports, in route order")
 
-	byCat := map[string][]connectivity.Result{}
-	for _, r := range w.results {
-		byCat[r.Category] = append(byCat[r.Category], r)
-	}
 	route := labtenant.HybridAppID + ".resource.mailboxmigration.his.msappproxy.net"
-	require.Len(t, byCat[catPublishedRoute], 1, "the route is probed")
-	assert.Equal(t, route, byCat[catPublishedRoute][0].Host)
-	assert.Equal(t, connectivity.Passed, byCat[catPublishedRoute][0].Status)
+	published := w.in(catPublishedRoute)
+	require.Len(t, published, 1, "the route is probed")
+	assert.Equal(t, route, published[0].Host)
+	assert.Equal(t, connectivity.Passed, published[0].Status)
 	var steps []string
-	for _, r := range byCat[catAgentToExchange] {
+	for _, r := range w.in(catAgentToExchange) {
 		steps = append(steps, r.Name)
 		assert.Equal(t, connectivity.Passed, r.Status, r.Name)
 		assert.Equal(t, 443, r.Port, r.Name)
@@ -303,9 +311,10 @@ func TestTestHybridAgentFullWalkPasses(t *testing.T) {
 	assert.Equal(t, []string{"exch01.contoso.local: TCP 443", "exch01.contoso.local: TLS certificate",
 		"exch01.contoso.local: EWS /EWS/Exchange.asmx", "exch01.contoso.local: MRSProxy /EWS/mrsproxy.svc"}, steps,
 		"the internalUrl's host, its steps in the order they depend on each other")
-	require.Len(t, byCat[catAgents], 2)
-	assert.Equal(t, "2 of 2 active: EXCH-AGENT01.contoso.local active 1.5.3437.0, EXCH-AGENT02.contoso.local active 1.5.3437.0", byCat[catAgents][0].Detail)
-	assert.Equal(t, "every agent is 1.5.1526.0 or later", byCat[catAgents][1].Detail)
+	agents := w.in(catAgents)
+	require.Len(t, agents, 2)
+	assert.Equal(t, "2 of 2 active: EXCH-AGENT01.contoso.local active 1.5.3437.0, EXCH-AGENT02.contoso.local active 1.5.3437.0", agents[0].Detail)
+	assert.Equal(t, "every agent is 1.5.1526.0 or later", agents[1].Detail)
 }
 
 // A group with no agents fails the Agents hop and has no versions to
@@ -324,15 +333,10 @@ func TestTestHybridAgentEmptyGroupAndInternalPort(t *testing.T) {
 	n := newWalkNet(t, nil)
 	w := runWalk(t, g, n, output.JSON, nil)
 	assert.Equal(t, exitcode.ChecksFailed, w.code)
-	var agents []connectivity.Result
+	agents := w.in(catAgents)
 	ports := map[int]bool{}
-	for _, r := range w.results {
-		if r.Category == catAgents {
-			agents = append(agents, r)
-		}
-		if r.Category == catAgentToExchange {
-			ports[r.Port] = true
-		}
+	for _, r := range w.in(catAgentToExchange) {
+		ports[r.Port] = true
 	}
 	require.Len(t, agents, 2)
 	assert.Equal(t, connectivity.Failed, agents[0].Status)
@@ -600,27 +604,17 @@ func TestTestHybridAgentCommandReachesGraph(t *testing.T) {
 func TestTestHybridAgentExchangeServerSources(t *testing.T) {
 	g := newWalkLab(t, func(st *labtenant.State) { hybridApp(st).ConnectorGroupID = labtenant.DefaultGroupID })
 	n := newWalkNet(t, nil)
-	only := func(w walk, cat string) []connectivity.Result {
-		var out []connectivity.Result
-		for _, r := range w.results {
-			if r.Category == cat {
-				out = append(out, r)
-			}
-		}
-		return out
-	}
-
 	w := runWalk(t, g, n, output.JSON, nil)
-	group := only(w, catConnectorGroup)
+	group := w.in(catConnectorGroup)
 	require.Len(t, group, 1)
 	assert.Equal(t, `Default (id `+labtenant.DefaultGroupID+`); the HCW puts agents in "Default group for Exchange Online"`, group[0].Detail)
-	ex := only(w, catExchangeServer)
+	ex := w.in(catExchangeServer)
 	require.Len(t, ex, 1)
 	assert.Equal(t, "Extended Protection (Default Web Site/EWS)", ex[0].Name, "one file: no path in the name")
 
 	two := []string{iisFixture("ex2019-frontend-excluded.config"), iisFixture("ex2019-frontend-allow.config")}
 	w = runWalk(t, g, n, output.JSON, func(o *TestHybridAgentOptions) { o.IISConfigs = two })
-	ex = only(w, catExchangeServer)
+	ex = w.in(catExchangeServer)
 	require.Len(t, ex, 2)
 	assert.Equal(t, "Extended Protection (Default Web Site/EWS) "+two[0], ex[0].Name)
 	assert.Equal(t, "Extended Protection (Default Web Site/EWS) "+two[1], ex[1].Name)
@@ -628,7 +622,7 @@ func TestTestHybridAgentExchangeServerSources(t *testing.T) {
 
 	local := func(path string) []connectivity.Result {
 		w := runWalk(t, g, n, output.JSON, func(o *TestHybridAgentOptions) { o.IISConfigs, o.LocalIISConfig = nil, path })
-		return only(w, catExchangeServer)
+		return w.in(catExchangeServer)
 	}
 	ex = local(iisFixture("ex2019-frontend-allow.config"))
 	require.Len(t, ex, 1)
@@ -650,12 +644,9 @@ func TestTestHybridAgentInternalPortZero(t *testing.T) {
 		hybridApp(st).OnPremisesPublishing["internalUrl"] = "https://exch01.contoso.local:0/"
 	})
 	w := runWalk(t, g, newWalkNet(t, nil), output.JSON, nil)
-	steps := 0
-	for _, r := range w.results {
-		if r.Category == catAgentToExchange {
-			steps++
-			assert.Equal(t, 443, r.Port, r.Name)
-		}
+	steps := w.in(catAgentToExchange)
+	assert.Len(t, steps, 4)
+	for _, r := range steps {
+		assert.Equal(t, 443, r.Port, r.Name)
 	}
-	assert.Equal(t, 4, steps)
 }
