@@ -134,11 +134,7 @@ func removeHybridApplicationRun(opts *RemoveHybridApplicationOptions) error {
 	}
 	if !opts.Yes {
 		writeLines(opts.IO.ErrOut, plan.Lines()...)
-		ok, err := confirm(opts.IO, strings.ToUpper(verb[:1])+verb[1:]+" "+plan.Name()+"?")
-		if err != nil {
-			return err
-		}
-		if !ok {
+		if !confirm(opts.IO, strings.ToUpper(verb[:1])+verb[1:]+" "+plan.Name()+"?") {
 			return errors.New("cancelled: nothing was changed")
 		}
 	}

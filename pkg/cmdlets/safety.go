@@ -63,16 +63,16 @@ func writeLines(w io.Writer, lines ...string) {
 }
 
 // confirm asks on the terminal; only "y" or "yes" goes ahead.
-func confirm(ios *iostreams.IOStreams, question string) (bool, error) {
+func confirm(ios *iostreams.IOStreams, question string) bool {
 	fmt.Fprint(ios.ErrOut, question+" [y/N]: ")
 	// A read error (end of input included) keeps what was read: "y" with
 	// no newline still answers, nothing read is a no.
 	line, _ := bufio.NewReader(io.LimitReader(ios.In, 1024)).ReadString('\n')
 	switch strings.ToLower(strings.TrimSpace(line)) {
 	case "y", "yes":
-		return true, nil
+		return true
 	}
-	return false, nil
+	return false
 }
 
 // guidWarning says what depends on the hybrid application's GUID in
